@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# One-command set-up for a fresh Debian 12 machine with Node 20: installs what is missing,
+# never a browser of Playwright's own (Debian's chromium is used instead).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+chromium="${CHROMIUM_PATH:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ -n "${CHROMIUM_PATH:-}" ]; then
+    echo "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable file; unset it or point it at a Chromium binary." >&2
+    exit 1
+  fi
+  echo "setup: /usr/bin/chromium is missing; installing Debian's chromium package" >&2
+  if [ "$(id -u)" = 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq chromium >/dev/null
+fi
+# Reinstall only when the lockfile changed since the last install.
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  echo "setup: npm ci" >&2
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund >&2
+fi
+echo "setup: build" >&2
+npx --no-install tsc -p tsconfig.json

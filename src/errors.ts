@@ -1,0 +1,83 @@
+// Error classes decide what happens next: retry the item, defer it, stop the run, and with
+// which exit code. p-retry's shouldRetry reads `retryable`; the CLI maps `exitCode`.
+
+export const ExitCode = {
+  Complete: 0,
+  Unexpected: 1,
+  Usage: 2,
+  Partial: 3,
+  SignedOut: 4,
+  SiteChanged: 5,
+} as const;
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+
+export class KeepError extends Error {
+  /** Worth another try of the same step, after a back-off. */
+  readonly retryable: boolean = false;
+  /** Ends the whole run (not just this item) with this exit code. */
+  readonly stopsRun: boolean = false;
+  readonly exitCode: ExitCode = ExitCode.Unexpected;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad flags, values, files given by the user: nothing was changed. */
+export class UsageError extends KeepError {
+  override readonly exitCode = ExitCode.Usage;
+  override readonly stopsRun = true;
+}
+
+/** The session is gone: stop taking work, never blame the item. */
+export class SignedOutError extends KeepError {
+  override readonly exitCode = ExitCode.SignedOut;
+  override readonly stopsRun = true;
+  constructor(message = 'Not signed in to Google Photos: run `gphotos-keep login` (or `login --cookies FILE` on a headless machine), then run again.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Google changed the page or the RPC so that a documented fact no longer holds. */
+export class SiteChangedError extends KeepError {
+  override readonly exitCode = ExitCode.SiteChanged;
+  override readonly stopsRun = true;
+  constructor(readonly fact: string, detail?: string, options?: { cause?: unknown }) {
+    super(`Site not recognised: ${fact}${detail ? ` (${detail})` : ''}. Google may have changed photos.google.com; please report this.`, options);
+  }
+}
+
+/** Timeouts, 5xx, failed or short downloads, RPC throttling: back off and try again. */
+export class TransientError extends KeepError {
+  override readonly retryable = true;
+}
+export class RpcThrottledError extends TransientError {}
+export class DownloadFailedError extends TransientError {}
+
+/** The downloaded bytes are not what they claim to be: retry, never record. */
+export class CorruptDownloadError extends TransientError {}
+
+/** A video Google is still processing: not a failure, try on a later run. */
+export class DeferredError extends KeepError {}
+
+/** Local trouble the user must fix: disk full, unwritable folder. */
+export class LocalIoError extends KeepError {
+  override readonly stopsRun = true;
+  override readonly exitCode = ExitCode.Unexpected;
+}
+
+/** A file name from the network or a zip that would escape the backup folder. */
+export class HostileNameError extends KeepError {}
+
+export function isRetryable(error: unknown): boolean {
+  return error instanceof KeepError ? error.retryable : false;
+}
+
+export function exitCodeOf(error: unknown): ExitCode {
+  return error instanceof KeepError ? error.exitCode : ExitCode.Unexpected;
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,66 @@
+// What the site adapter hands to the rest of the program: plain data, no Google shapes.
+
+export type MediaKind = 'photo' | 'video' | 'live';
+
+export interface RemoteItem {
+  mediaKey: string;
+  dedupKey: string | null;
+  takenMs: number;
+  /** Offset of the place it was taken from UTC, in ms (Google's `[4]`). */
+  tzOffsetMs: number;
+  uploadedMs: number | null;
+  width: number | null;
+  height: number | null;
+  kind: MediaKind;
+  videoDurationMs: number | null;
+  favorite: boolean;
+  archived: boolean;
+  /** Shared with the user, not theirs: Download may be unavailable. */
+  notOwned: boolean;
+  hasGeo: boolean;
+  caption: string | null;
+}
+
+export interface RemotePage {
+  items: RemoteItem[];
+  nextPageId: string | null;
+}
+
+export interface ItemDownloadInfo {
+  item: RemoteItem;
+  downloadUrl: string | null;
+  /** Present only for items edited inside Google Photos. */
+  originalUrl: string | null;
+  description: string | null;
+}
+
+export interface ExtendedInfo {
+  mediaKey: string;
+  description: string | null;
+  fileName: string | null;
+  takenMs: number | null;
+  tzOffsetMs: number | null;
+  sizeBytes: number | null;
+  width: number | null;
+  height: number | null;
+  /** Degrees, from Google's 1e-7 fixed point. */
+  latitude: number | null;
+  longitude: number | null;
+}
+
+export interface BulkInfo {
+  mediaKey: string;
+  fileName: string | null;
+  takenMs: number | null;
+  tzOffsetMs: number | null;
+  uploadedMs: number | null;
+  sizeBytes: number | null;
+}
+
+export interface WizTokens {
+  at: string;
+  fSid: string | null;
+  buildLabel: string | null;
+  pathPrefix: string;
+  email: string | null;
+}

@@ -1,0 +1,24 @@
+// What every command receives: its resolved options, a logger, and the output streams.
+import { UsageError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { ResolvedOptions } from './config.js';
+
+export interface CommandContext {
+  options: ResolvedOptions;
+  logger: Logger;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  /** Aborted on SIGINT/SIGTERM: stop taking work, finish cleanly. */
+  signal: AbortSignal;
+}
+
+export type CommandRunner = (ctx: CommandContext) => Promise<number>;
+
+/** sync and adopt need a backup folder; the other commands default to the current one. */
+export function outDir(ctx: CommandContext, required: boolean): string {
+  const out = ctx.options.out;
+  if (typeof out === 'string' && out !== '') return out;
+  if (required) throw new UsageError('No backup folder: pass --out DIR (or set GPHOTOS_KEEP_OUT, or "out" in the config file).');
+  return '.';
+}

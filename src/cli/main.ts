@@ -1,0 +1,18 @@
+// Process entry: wires signals and exit codes around runCli.
+import { runCli } from './program.js';
+
+const controller = new AbortController();
+let signals = 0;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    signals += 1;
+    // First signal: stop taking work and finish cleanly. Second: leave now.
+    if (signals > 1) process.exit(130);
+    controller.abort(new Error(`received ${signal}`));
+  });
+}
+
+const code = await runCli({ argv: process.argv.slice(2), env: process.env, stdout: process.stdout, stderr: process.stderr, signal: controller.signal });
+process.exitCode = code;
+// Some libraries keep handles open (child processes, sockets); a CLI run ends here.
+setTimeout(() => process.exit(code), 50).unref();

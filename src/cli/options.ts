@@ -1,0 +1,70 @@
+// The one table of options: it feeds commander, the config file's keys and validation,
+// the environment variables, and the README's option list (scripts/options-doc.ts).
+
+export type OptionType = 'string' | 'path' | 'url' | 'int' | 'bool';
+export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt';
+
+export interface OptionDef {
+  /** camelCase key: commander's attribute and the config file's key. */
+  key: string;
+  flags: string;
+  description: string;
+  type: OptionType;
+  default?: string | number | boolean;
+  env?: string;
+  min?: number;
+  max?: number;
+  commands: CommandName[];
+  /** Never printed, logged or written to a report. */
+  secret?: boolean;
+  /** Only on the command line (what to do now), never from the config file or env. */
+  cliOnly?: boolean;
+}
+
+const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adopt'];
+
+export const optionTable: OptionDef[] = [
+  { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt'] },
+  { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives under profiles/, a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt'] },
+  { key: 'baseUrl', flags: '--base-url <url>', description: 'Google Photos origin (a local replica stands in for tests and the demo)', type: 'url', default: 'https://photos.google.com', env: 'GPHOTOS_KEEP_BASE_URL', commands: ['sync', 'login', 'doctor', 'adopt'] },
+  { key: 'concurrency', flags: '--concurrency <n>', description: 'browser pages downloading at once (more than 5-6 risks rate limits)', type: 'int', default: 3, min: 1, max: 8, env: 'GPHOTOS_KEEP_CONCURRENCY', commands: ['sync', 'adopt'] },
+  { key: 'limit', flags: '--limit <n>', description: 'download at most n items this run', type: 'int', min: 1, commands: ['sync'], cliOnly: true },
+  { key: 'dryRun', flags: '--dry-run', description: 'list and report what would be done, download and change nothing', type: 'bool', default: false, commands: ['sync', 'adopt'], cliOnly: true },
+  { key: 'maxAttempts', flags: '--max-attempts <n>', description: 'tries per item within a run before it is marked failed (later runs try again)', type: 'int', default: 4, min: 1, max: 20, commands: ['sync'] },
+  { key: 'rescan', flags: '--rescan', description: 'full rescan by date taken (library and archive), reconciling deletions', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
+  { key: 'rescanDays', flags: '--rescan-days <n>', description: 'run a full rescan automatically when the last one is older than n days', type: 'int', default: 7, min: 0, commands: ['sync'] },
+  { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep/trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
+  { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login'] },
+  { key: 'healthcheck', flags: '--healthcheck <url>', description: 'healthchecks.io ping URL: /start at the beginning, /<exit code> at the end', type: 'url', env: 'GPHOTOS_KEEP_HEALTHCHECK', secret: true, commands: ['sync'] },
+  { key: 'logFile', flags: '--log-file <file>', description: 'append JSON log lines to this file', type: 'path', env: 'GPHOTOS_KEEP_LOG_FILE', commands: RUN },
+  { key: 'metricsFile', flags: '--metrics-file <file>', description: 'write Prometheus textfile metrics here after each run', type: 'path', env: 'GPHOTOS_KEEP_METRICS_FILE', commands: ['sync'] },
+  { key: 'quiet', flags: '-q, --quiet', description: 'only warnings and errors', type: 'bool', default: false, commands: RUN },
+  { key: 'verbose', flags: '-v, --verbose', description: 'debug logging', type: 'bool', default: false, commands: RUN },
+  { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
+  { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
+  { key: 'cookies', flags: '--cookies <file>', description: 'import a cookies.txt (Netscape) or JSON cookie export into the profile', type: 'path', commands: ['login'], cliOnly: true },
+  { key: 'check', flags: '--check', description: 'only check the session headless: exit 0 signed in, 4 signed out', type: 'bool', default: false, commands: ['login'], cliOnly: true },
+  { key: 'remoteDebuggingPort', flags: '--remote-debugging-port <port>', description: 'headless sign-in: expose Chromium on 127.0.0.1:<port> for chrome://inspect over ssh -L', type: 'int', min: 1024, max: 65535, commands: ['login'], cliOnly: true },
+  { key: 'fromGphotosSync', flags: '--from-gphotos-sync <db|folder>', description: "adopt a gphotos-sync backup (its gphotos.sqlite or its folder)", type: 'path', commands: ['adopt'], cliOnly: true },
+  { key: 'fromFolder', flags: '--from-folder <dir>', description: 'adopt a Takeout export or any folder of originals', type: 'path', commands: ['adopt'], cliOnly: true },
+  { key: 'upgrade', flags: '--upgrade', description: 'gphotos-sync: queue the originals and keep the old file until each is verified', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+  { key: 'keep', flags: '--keep', description: 'gphotos-sync: count adopted files as done', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+  { key: 'move', flags: '--move', description: 'folder: move matched files into the backup layout', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+  { key: 'copy', flags: '--copy', description: 'folder: copy matched files (the default)', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+  { key: 'link', flags: '--link', description: 'folder: hard-link matched files', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+  { key: 'acceptProbable', flags: '--accept-probable', description: 'folder: also place the probable (name + time) matches', type: 'bool', default: false, commands: ['adopt'], cliOnly: true },
+];
+
+export function optionsFor(command: CommandName): OptionDef[] {
+  return optionTable.filter((o) => o.commands.includes(command));
+}
+
+export function optionByKey(key: string): OptionDef | undefined {
+  return optionTable.find((o) => o.key === key);
+}
+
+/** `--base-url <url>` → `base-url` */
+export function longName(def: OptionDef): string {
+  const match = /--([a-z0-9-]+)/.exec(def.flags);
+  return match ? match[1] : def.key;
+}

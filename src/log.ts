@@ -1,0 +1,33 @@
+// pino: pretty lines on a TTY, plain JSON lines otherwise, and JSON into --log-file.
+// Streams are synchronous so that nothing is lost when the CLI exits with a code.
+// Secrets (cookies, the at token, healthcheck URLs) are redacted by key, and code must
+// never put them into messages.
+import pino, { type Logger } from 'pino';
+import pretty from 'pino-pretty';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+
+export type { Logger };
+
+export interface LogOptions {
+  quiet?: boolean;
+  verbose?: boolean;
+  logFile?: string;
+  /** Defaults to whether stderr is a TTY. */
+  pretty?: boolean;
+}
+
+export const REDACT_PATHS = ['cookie', 'cookies', 'at', 'token', 'healthcheck', '*.cookie', '*.cookies', '*.at', '*.token', '*.healthcheck', 'headers.cookie'];
+
+export function createLogger(options: LogOptions = {}): Logger {
+  const level = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info';
+  const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const streams: pino.StreamEntry[] = [
+    { level, stream: usePretty ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : pino.destination({ fd: 2, sync: true }) },
+  ];
+  if (options.logFile) {
+    mkdirSync(path.dirname(path.resolve(options.logFile)), { recursive: true });
+    streams.push({ level: options.verbose ? 'debug' : 'info', stream: pino.destination({ dest: options.logFile, sync: true, append: true }) });
+  }
+  return pino({ level: options.verbose ? 'debug' : 'info', redact: { paths: REDACT_PATHS, censor: '[secret]' } }, pino.multistream(streams));
+}

@@ -1,0 +1,54 @@
+// Opens the backup folder's index: <out>/.gphotos-keep/index.db, WAL, schema migrated.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { LocalIoError } from '../errors.js';
+import { migrations } from './migrations.js';
+
+export type Db = Database.Database;
+
+export const STATE_DIR = '.gphotos-keep';
+
+export function stateDir(outDir: string): string {
+  return path.join(outDir, STATE_DIR);
+}
+
+export function indexPath(outDir: string): string {
+  return path.join(stateDir(outDir), 'index.db');
+}
+
+export function openDatabase(file: string, options: { readonly?: boolean } = {}): Db {
+  if (!options.readonly) mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+  } catch (cause) {
+    throw new LocalIoError(`Cannot open the index ${file}: ${(cause as Error).message}`, { cause });
+  }
+  db.pragma('busy_timeout = 5000');
+  if (!options.readonly) {
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode survives a process kill; only power loss can drop the last commits.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  }
+  return db;
+}
+
+export function openIndex(outDir: string, options: { readonly?: boolean } = {}): Db {
+  return openDatabase(indexPath(outDir), options);
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new LocalIoError(`The index was written by a newer gphotos-keep (schema ${current}, this one knows ${migrations.length}): upgrade gphotos-keep.`);
+  }
+  for (let step = current; step < migrations.length; step++) {
+    db.transaction(() => {
+      db.exec(migrations[step]);
+      db.pragma(`user_version = ${step + 1}`);
+    })();
+  }
+}

@@ -1,0 +1,126 @@
+// Typed queries on the files table. A file is recorded only after it is verified on disk,
+// together with its item's new state, in one transaction.
+import type { Db } from './database.js';
+
+export type FileRole = 'main' | 'original' | 'live-video' | 'sidecar' | 'version';
+
+export interface FileRecord {
+  mediaKey: string;
+  role: FileRole;
+  relPath: string;
+  bytes: number;
+  sha256: string;
+  sha1?: string | null;
+  mime?: string | null;
+  takenAt?: string | null;
+  gpsLat?: number | null;
+  gpsLng?: number | null;
+  make?: string | null;
+  model?: string | null;
+  imgWidth?: number | null;
+  imgHeight?: number | null;
+  mtimeMs?: number | null;
+  source?: 'download' | 'adopted';
+  lossy?: boolean;
+  originalConfirmed?: boolean;
+}
+
+export interface FileRow {
+  id: number;
+  media_key: string;
+  role: FileRole;
+  rel_path: string;
+  bytes: number;
+  sha256: string;
+  sha1: string | null;
+  mime: string | null;
+  taken_at: string | null;
+  gps_lat: number | null;
+  gps_lng: number | null;
+  make: string | null;
+  model: string | null;
+  img_width: number | null;
+  img_height: number | null;
+  mtime_ms: number | null;
+  source: 'download' | 'adopted';
+  lossy: number;
+  original_confirmed: number;
+  recorded_ms: number;
+  verified_ms: number | null;
+  superseded_ms: number | null;
+}
+
+export interface ItemCompletion {
+  fileName?: string | null;
+  sizeBytes?: number | null;
+  edited?: boolean;
+  remoteFingerprint?: string | null;
+  googleLat?: number | null;
+  googleLng?: number | null;
+  googleDescription?: string | null;
+  locationGoogleOnly?: boolean;
+}
+
+/** Records the verified files of one item and marks it done, atomically. */
+export function recordDownloaded(db: Db, mediaKey: string, files: FileRecord[], completion: ItemCompletion = {}, nowMs = Date.now()): void {
+  const insert = db.prepare(`INSERT INTO files
+      (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, gps_lat, gps_lng, make, model, img_width, img_height, mtime_ms, source, lossy, original_confirmed, recorded_ms, verified_ms)
+      VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @gpsLat, @gpsLng, @make, @model, @imgWidth, @imgHeight, @mtimeMs, @source, @lossy, @originalConfirmed, @now, @now)
+      ON CONFLICT(rel_path) DO UPDATE SET media_key = excluded.media_key, role = excluded.role, bytes = excluded.bytes, sha256 = excluded.sha256,
+        sha1 = excluded.sha1, mime = excluded.mime, taken_at = excluded.taken_at, gps_lat = excluded.gps_lat, gps_lng = excluded.gps_lng,
+        make = excluded.make, model = excluded.model, img_width = excluded.img_width, img_height = excluded.img_height, mtime_ms = excluded.mtime_ms,
+        source = excluded.source, lossy = excluded.lossy, original_confirmed = excluded.original_confirmed, recorded_ms = excluded.recorded_ms,
+        verified_ms = excluded.verified_ms, superseded_ms = NULL`);
+  const done = db.prepare(`UPDATE items SET state = 'done', done_ms = @now, last_error = NULL,
+      file_name = COALESCE(@fileName, file_name), size_bytes = COALESCE(@sizeBytes, size_bytes),
+      edited = COALESCE(@edited, edited), remote_fingerprint = COALESCE(@remoteFingerprint, remote_fingerprint),
+      google_lat = COALESCE(@googleLat, google_lat), google_lng = COALESCE(@googleLng, google_lng),
+      google_description = COALESCE(@googleDescription, google_description),
+      location_google_only = COALESCE(@locationGoogleOnly, location_google_only)
+    WHERE media_key = @mediaKey`);
+  db.transaction(() => {
+    for (const file of files) {
+      insert.run({
+        mediaKey,
+        role: file.role,
+        relPath: file.relPath,
+        bytes: file.bytes,
+        sha256: file.sha256,
+        sha1: file.sha1 ?? null,
+        mime: file.mime ?? null,
+        takenAt: file.takenAt ?? null,
+        gpsLat: file.gpsLat ?? null,
+        gpsLng: file.gpsLng ?? null,
+        make: file.make ?? null,
+        model: file.model ?? null,
+        imgWidth: file.imgWidth ?? null,
+        imgHeight: file.imgHeight ?? null,
+        mtimeMs: file.mtimeMs ?? null,
+        source: file.source ?? 'download',
+        lossy: file.lossy ? 1 : 0,
+        originalConfirmed: file.originalConfirmed ? 1 : 0,
+        now: nowMs,
+      });
+    }
+    done.run({
+      mediaKey,
+      now: nowMs,
+      fileName: completion.fileName ?? null,
+      sizeBytes: completion.sizeBytes ?? null,
+      edited: completion.edited === undefined ? null : completion.edited ? 1 : 0,
+      remoteFingerprint: completion.remoteFingerprint ?? null,
+      googleLat: completion.googleLat ?? null,
+      googleLng: completion.googleLng ?? null,
+      googleDescription: completion.googleDescription ?? null,
+      locationGoogleOnly: completion.locationGoogleOnly === undefined ? null : completion.locationGoogleOnly ? 1 : 0,
+    });
+  })();
+}
+
+export function filesOf(db: Db, mediaKey: string): FileRow[] {
+  return db.prepare('SELECT * FROM files WHERE media_key = ? ORDER BY id').all(mediaKey) as FileRow[];
+}
+
+export function isPathTaken(db: Db, relPath: string): boolean {
+  return db.prepare('SELECT 1 FROM files WHERE rel_path = ?').pluck().get(relPath) !== undefined;
+}

@@ -1,0 +1,84 @@
+// Append-only list of schema steps; PRAGMA user_version records how many have run.
+// Never edit a shipped step: add a new one.
+
+export const migrations: string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE items (
+    media_key TEXT PRIMARY KEY,
+    dedup_key TEXT,
+    kind TEXT NOT NULL DEFAULT 'photo',          -- photo | video | live
+    taken_ms INTEGER NOT NULL,
+    tz_offset_ms INTEGER NOT NULL DEFAULT 0,
+    uploaded_ms INTEGER,
+    width INTEGER,
+    height INTEGER,
+    file_name TEXT,                               -- original name, once known
+    size_bytes INTEGER,                           -- Google-side size, once known
+    favorite INTEGER NOT NULL DEFAULT 0,
+    archived INTEGER NOT NULL DEFAULT 0,
+    edited INTEGER NOT NULL DEFAULT 0,
+    not_owned INTEGER NOT NULL DEFAULT 0,
+    -- pending | done | failed | deferred | gone
+    state TEXT NOT NULL DEFAULT 'pending',
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    seen_ms INTEGER NOT NULL,
+    gone_ms INTEGER,
+    done_ms INTEGER,
+    google_lat REAL,
+    google_lng REAL,
+    google_description TEXT,
+    location_google_only INTEGER NOT NULL DEFAULT 0,
+    remote_fingerprint TEXT                       -- Google-side size/edited state when downloaded
+  );
+  CREATE INDEX items_state ON items(state, taken_ms DESC);
+  CREATE INDEX items_uploaded ON items(uploaded_ms);
+
+  CREATE TABLE files (
+    id INTEGER PRIMARY KEY,
+    media_key TEXT NOT NULL REFERENCES items(media_key),
+    role TEXT NOT NULL,                           -- main | original | live-video | sidecar | version
+    rel_path TEXT NOT NULL UNIQUE,
+    bytes INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    sha1 TEXT,
+    mime TEXT,
+    taken_at TEXT,
+    gps_lat REAL,
+    gps_lng REAL,
+    make TEXT,
+    model TEXT,
+    img_width INTEGER,
+    img_height INTEGER,
+    mtime_ms INTEGER,
+    source TEXT NOT NULL DEFAULT 'download',      -- download | adopted
+    lossy INTEGER NOT NULL DEFAULT 0,             -- adopted from an API backup: no GPS, recompressed
+    original_confirmed INTEGER NOT NULL DEFAULT 0,
+    recorded_ms INTEGER NOT NULL,
+    verified_ms INTEGER,
+    superseded_ms INTEGER                         -- an older version kept after an edit in Google
+  );
+  CREATE INDEX files_media_key ON files(media_key);
+  CREATE INDEX files_sha1 ON files(sha1);
+
+  CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    command TEXT NOT NULL,
+    started_ms INTEGER NOT NULL,
+    ended_ms INTEGER,
+    exit_code INTEGER,
+    found INTEGER NOT NULL DEFAULT 0,
+    new INTEGER NOT NULL DEFAULT 0,
+    downloaded INTEGER NOT NULL DEFAULT 0,
+    skipped INTEGER NOT NULL DEFAULT 0,
+    deferred INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    bytes INTEGER NOT NULL DEFAULT 0,
+    full_rescan INTEGER NOT NULL DEFAULT 0,
+    summary_json TEXT
+  );
+  `,
+];

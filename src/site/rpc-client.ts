@@ -1,0 +1,75 @@
+// Calls batchexecute from inside the signed-in page, as the web app itself does, so the
+// browser's own cookies and headers go with it and nothing secret passes through us.
+import type { Page } from 'playwright-core';
+import { RpcThrottledError, SignedOutError, SiteChangedError } from '../errors.js';
+import { decodeResponse, encodeRequestBody } from './batchexecute.js';
+import { readTokens } from './session.js';
+import type { WizTokens } from './types.js';
+import { batchexecuteUrl, isSignedOutUrl } from './urls.js';
+
+interface FetchResult {
+  status: number;
+  type: string;
+  url: string;
+  body: string;
+}
+
+export class RpcClient {
+  private reqId = Math.floor(Math.random() * 900_000) + 100_000;
+
+  constructor(
+    private readonly page: Page,
+    private readonly baseUrl: string,
+    private tokens: WizTokens,
+  ) {}
+
+  get email(): string | null {
+    return this.tokens.email;
+  }
+
+  /** One RPC call; throttling and server errors throw RpcThrottledError for the caller's retry. */
+  async call(rpcid: string, args: unknown, sourcePath = '/'): Promise<unknown> {
+    this.reqId += 100_000;
+    const url = batchexecuteUrl(this.baseUrl, rpcid, this.tokens, sourcePath, this.reqId);
+    const body = encodeRequestBody(rpcid, args, this.tokens.at);
+    let result: FetchResult;
+    try {
+      result = await this.page.evaluate(
+        async ({ url, body }) => {
+          const response = await fetch(url, {
+            method: 'POST',
+            credentials: 'include',
+            redirect: 'manual',
+            headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-same-domain': '1' },
+            body,
+          });
+          return { status: response.status, type: response.type, url: response.url, body: response.type === 'opaqueredirect' ? '' : await response.text() };
+        },
+        { url, body },
+      );
+    } catch (cause) {
+      if (isSignedOutUrl(this.page.url(), this.baseUrl)) throw new SignedOutError(undefined, { cause });
+      throw new RpcThrottledError(`${rpcid}: request failed: ${(cause as Error).message.split('\n')[0]}`, { cause });
+    }
+    // A session that ended answers with a redirect to the sign-in host (or 401).
+    if (result.type === 'opaqueredirect' || result.status === 401 || (result.url && isSignedOutUrl(result.url, this.baseUrl))) {
+      throw new SignedOutError();
+    }
+    if (result.status === 400) {
+      // Usually a stale at token: the page's tokens are renewed by the caller via refreshTokens().
+      throw new RpcThrottledError(`${rpcid}: HTTP 400 (the at token may be stale)`);
+    }
+    if (result.status === 429 || result.status >= 500) throw new RpcThrottledError(`${rpcid}: HTTP ${result.status}`);
+    if (result.status !== 200) throw new SiteChangedError(`batchexecute answers HTTP 200`, `${rpcid} got HTTP ${result.status}`);
+    return decodeResponse(result.body, rpcid);
+  }
+
+  /** Reloads the page to pick up fresh tokens (after a 400 or a long run). */
+  async refreshTokens(): Promise<void> {
+    await this.page.reload({ waitUntil: 'domcontentloaded' });
+    if (isSignedOutUrl(this.page.url(), this.baseUrl)) throw new SignedOutError();
+    const tokens = await readTokens(this.page);
+    if (!tokens) throw new SiteChangedError('signed-in pages embed WIZ_global_data with the at token');
+    this.tokens = tokens;
+  }
+}

@@ -81,4 +81,32 @@ export const migrations: string[] = [
     summary_json TEXT
   );
   `,
+  // 2: adopting an existing backup (gphotos-sync index, Takeout or any folder). One row per
+  // source file or Library API id, so an interrupted adoption resumes where it stopped.
+  `
+  CREATE TABLE adoptions (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,                         -- gphotos-sync | folder
+    source_id TEXT NOT NULL,                      -- Library API id (RemoteId), or the file's absolute path
+    source_path TEXT,                             -- the file as found, absolute
+    file_name TEXT,
+    taken_ms INTEGER,                             -- what the source says (CreateDate, sidecar or EXIF)
+    mime TEXT,
+    bytes INTEGER,
+    mtime_ms INTEGER,
+    sha1 TEXT,                                    -- base64, as swbisb takes it
+    sha256 TEXT,
+    media_key TEXT,
+    -- pending | missing | mapped | unknown | failed | exact | probable | unmatched | duplicate | placed | skipped
+    status TEXT NOT NULL DEFAULT 'pending',
+    target_rel_path TEXT,                         -- where the file goes (set before any move, for resume)
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL,
+    UNIQUE (source, source_id)
+  );
+  CREATE INDEX adoptions_status ON adoptions(source, status);
+  CREATE INDEX adoptions_media_key ON adoptions(media_key);
+  `,
 ];

@@ -62,6 +62,7 @@ export function parseLibraryItem(row: unknown): RemoteItem {
     notOwned: flags.some((flag) => Array.isArray(flag) && flag[0] === NOT_OWNED_FLAG),
     hasGeo: extension[ext.geo] !== undefined && extension[ext.geo] !== null,
     caption: Array.isArray(captionEntry) ? str(captionEntry[0]) : str(captionEntry),
+    sizeBytes: Array.isArray(thumb[9]) ? num(thumb[9][0]) : null,
   };
 }
 

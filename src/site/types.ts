@@ -19,6 +19,8 @@ export interface RemoteItem {
   notOwned: boolean;
   hasGeo: boolean;
   caption: string | null;
+  /** File size Google lists with the row (`[1][9][0]`, present on most rows of the capture). */
+  sizeBytes?: number | null;
 }
 
 export interface RemotePage {

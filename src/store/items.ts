@@ -46,13 +46,14 @@ export interface UpsertResult {
  */
 export function upsertItems(db: Db, items: RemoteItem[], nowMs = Date.now()): UpsertResult {
   const insert = db.prepare(`INSERT OR IGNORE INTO items
-    (media_key, dedup_key, kind, taken_ms, tz_offset_ms, uploaded_ms, width, height, favorite, archived, not_owned, google_description, first_seen_ms, seen_ms)
-    VALUES (@mediaKey, @dedupKey, @kind, @takenMs, @tzOffsetMs, @uploadedMs, @width, @height, @favorite, @archived, @notOwned, @caption, @now, @now)`);
+    (media_key, dedup_key, kind, taken_ms, tz_offset_ms, uploaded_ms, width, height, favorite, archived, not_owned, google_description, size_bytes, first_seen_ms, seen_ms)
+    VALUES (@mediaKey, @dedupKey, @kind, @takenMs, @tzOffsetMs, @uploadedMs, @width, @height, @favorite, @archived, @notOwned, @caption, @sizeBytes, @now, @now)`);
   const refresh = db.prepare(`UPDATE items SET
       seen_ms = @now, favorite = @favorite, archived = @archived, not_owned = @notOwned,
       taken_ms = @takenMs, tz_offset_ms = @tzOffsetMs, uploaded_ms = COALESCE(@uploadedMs, uploaded_ms),
       kind = @kind, width = COALESCE(@width, width), height = COALESCE(@height, height),
       google_description = COALESCE(@caption, google_description),
+      size_bytes = CASE WHEN state = 'done' THEN size_bytes ELSE COALESCE(@sizeBytes, size_bytes) END,
       state = CASE WHEN state = 'gone' THEN (CASE WHEN done_ms IS NULL THEN 'pending' ELSE 'done' END) ELSE state END,
       gone_ms = NULL
     WHERE media_key = @mediaKey`);
@@ -72,6 +73,7 @@ export function upsertItems(db: Db, items: RemoteItem[], nowMs = Date.now()): Up
         archived: item.archived ? 1 : 0,
         notOwned: item.notOwned ? 1 : 0,
         caption: item.caption,
+        sizeBytes: item.sizeBytes ?? null,
         now: nowMs,
       };
       if (insert.run(params).changes === 1) newKeys.push(item.mediaKey);

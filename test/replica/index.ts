@@ -1,0 +1,8 @@
+// The local replica of photos.google.com every test stands on. See README.md for the facts it
+// reproduces and the test proving each. Independent of src/ on purpose.
+export { startReplica, contentDisposition, envelope } from './server.js';
+export type { Replica, ReplicaOptions, Faults, SessionCookie, Counters } from './server.js';
+export { sampleLibrary } from './library.js';
+export type { ReplicaItem, ReplicaItemSpec, ExpectedFile, FileRole, Variant } from './library.js';
+export { SAMPLES, MEDIA_DIR } from './samples.js';
+export type { SampleInfo } from './samples.js';

@@ -109,4 +109,16 @@ export const migrations: string[] = [
   CREATE INDEX adoptions_status ON adoptions(source, status);
   CREATE INDEX adoptions_media_key ON adoptions(media_key);
   `,
+  // 3: incremental sync. A full rescan stamps every item it lists with its scan id, so the
+  // items it did not list are found with one query instead of a set of 100k keys in memory.
+  // changed_ms marks a downloaded item whose Google-side size changed (an edit in Google):
+  // its files become dated versions before the new version is fetched. --prune records
+  // where it moved a file of an item deleted in Google.
+  `
+  ALTER TABLE items ADD COLUMN scan_id INTEGER;               -- the last full rescan that listed the item
+  ALTER TABLE items ADD COLUMN changed_ms INTEGER;            -- set when Google's version differs from ours; cleared once ours is kept as a version
+  ALTER TABLE files ADD COLUMN trashed_ms INTEGER;            -- moved into .gphotos-keep/trash/<date>/ by --prune
+  ALTER TABLE files ADD COLUMN trashed_from TEXT;             -- its rel_path before the move
+  CREATE INDEX items_changed ON items(changed_ms) WHERE changed_ms IS NOT NULL;
+  `,
 ];

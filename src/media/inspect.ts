@@ -5,7 +5,6 @@ import { ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, KeepError, LocalIoError } from '../errors.js';
-import { extensionOf } from './names.js';
 
 export interface MediaFacts {
   /** As exiftool detects it from the bytes (`image/jpeg`, `video/quicktime`, …). */
@@ -91,7 +90,7 @@ const FAMILY_LABEL: Record<string, string> = { jpeg: 'JPEG', heif: 'HEIC/HEIF', 
 function familyOfClaim(claimed: ClaimedType, file: string): { family: string | null; from: string } {
   const mime = claimed.mime?.split(';')[0].trim().toLowerCase();
   if (mime && MIME_FAMILY[mime]) return { family: MIME_FAMILY[mime], from: `type ${mime}` };
-  const extension = (claimed.extension ?? extensionOf(path.basename(file))).replace(/^\./, '').toLowerCase();
+  const extension = (claimed.extension ?? path.extname(file)).replace(/^\./, '').toLowerCase();
   return { family: EXTENSION_FAMILY[extension] ?? null, from: extension ? `extension .${extension}` : 'no extension' };
 }
 

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { CorruptDownloadError, HostileNameError, KeepError, LocalIoError } from '../errors.js';
-import { baseName, extensionOf, sanitiseFileName } from './names.js';
+import { sanitiseFileName, splitExtension } from '../download/names.js';
 
 export interface LiveZipLimits {
   maxEntries?: number;
@@ -179,7 +179,7 @@ export async function extractLivePhotoZip(zipPath: string, stagingDir: string, l
       // Folders inside the zip are dropped: the pair lands side by side.
       const leaf = rawName.split('/').pop()!;
       const name = sanitiseFileName(leaf, `live-${out.length + 1}`);
-      const extension = extensionOf(name);
+      const extension = splitExtension(name).ext.slice(1).toLowerCase();
       const kind = STILL.has(extension) ? 'still' : VIDEO.has(extension) ? 'video' : null;
       if (!kind) throw new HostileNameError(`${zipName}: entry ${shown} is neither a photo nor a video (.${extension || '?'})`);
       if (seen.has(name.toLowerCase())) throw new HostileNameError(`${zipName}: entry ${shown} appears twice`);
@@ -224,5 +224,5 @@ export async function extractLivePhotoZip(zipPath: string, stagingDir: string, l
 /** Live Photo halves share a base name: `IMG_0042.HEIC` + `IMG_0042.MOV`. */
 export function liveBaseName(entries: ExtractedEntry[]): string | null {
   const still = entries.find((e) => e.kind === 'still');
-  return still ? baseName(still.name) : null;
+  return still ? splitExtension(still.name).stem : null;
 }

@@ -26,11 +26,17 @@ function isVideo(item: ReplicaItem): boolean {
   return item.kind === 'video';
 }
 
-function videoExt(ctx: RowContext, item: ReplicaItem, long: boolean): unknown[] {
+/**
+ * 76647426 (video). Listing flavour (lcxiM, long; EzkLib, short) and the VrseUb flavour, which
+ * has null at [6] and the encoded formats (itag, w, h) at [7], as in VrseUb.json.
+ */
+function videoExt(ctx: RowContext, item: ReplicaItem, flavour: 'long' | 'short' | 'info'): unknown[] {
   // [5] = 4 for every ready video in the captures; the replica uses 1 while processing (not captured: a guess).
   const status = item.processing ? 1 : 4;
-  const base: unknown[] = [item.durationMs, null, item.width, item.height, null, status, 134, null, [[1, null, item.width, item.height]], false];
-  if (long) base.push(null, null, null, [ctx.thumbUrl(item)]);
+  const { width: w, height: h } = item;
+  const formats = [[37, w, h], [22, Math.round((w * 8) / 9), Math.round((h * 8) / 9)], [18, Math.round((w * 4) / 9), Math.round((h * 4) / 9)]];
+  const base: unknown[] = [item.durationMs, null, w, h, null, status, flavour === 'info' ? null : 134, flavour === 'info' ? formats : null, [[1, null, w, h]], false];
+  if (flavour !== 'short') base.push(null, null, null, [ctx.thumbUrl(item)]);
   return base;
 }
 
@@ -55,7 +61,7 @@ function thumbBlock(ctx: RowContext, item: ReplicaItem): unknown[] {
 /** A library row (lcxiM; EzkLib adds the owner at [6] and 525000002, and drops 129168200 as its capture does). */
 export function libraryRow(ctx: RowContext, item: ReplicaItem, flavour: 'lcxiM' | 'EzkLib'): unknown[] {
   const ext: Record<string, unknown> = {};
-  if (isVideo(item)) ext['76647426'] = videoExt(ctx, item, flavour === 'lcxiM');
+  if (isVideo(item)) ext['76647426'] = videoExt(ctx, item, flavour === 'lcxiM' ? 'long' : 'short');
   if (flavour === 'lcxiM') ext['129168200'] = geoExt(item);
   if (item.kind === 'live') ext['146008172'] = liveExt(item);
   ext['163238866'] = [item.favorite];
@@ -93,7 +99,7 @@ function ownerBlock(ctx: RowContext): unknown[] {
  */
 export function vrseUb(ctx: RowContext, item: ReplicaItem): unknown[] {
   const ext: Record<string, unknown> = {};
-  if (isVideo(item)) ext['76647426'] = videoExt(ctx, item, true);
+  if (isVideo(item)) ext['76647426'] = videoExt(ctx, item, 'info');
   if (item.kind === 'live') ext['146008172'] = liveExt(item);
   ext['163238866'] = [item.favorite];
   ext['318563170'] = [[2, 0, 2, 0, null, 1]];

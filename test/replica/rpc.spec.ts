@@ -74,7 +74,10 @@ test('lcxiM rows have the shape of the lcxiM capture (16 elements, same types, f
   expect(myVideo[7]).toEqual(capVideo[7]);
   expect(Object.keys(ext(myVideo))).toEqual(Object.keys(ext(capVideo)));
   expect(skeleton(ext(myVideo)['76647426'])).toEqual(skeleton(ext(capVideo)['76647426']));
-  expect(skeleton(ext(myPhoto)['129168200'])).toEqual(skeleton(ext(capGeo)['129168200']).map((x: unknown, i: number) => (i === 1 ? (x as unknown[]).map((y, j) => (j === 4 ? [(y as unknown[])[0]] : y)) : x)));
+  // The capture's geo row names two places, the replica one: compare with the first only.
+  const capGeoExt = structuredClone(ext(capGeo)['129168200']) as unknown[][];
+  (capGeoExt[1] as unknown[])[4] = ((capGeoExt[1] as unknown[])[4] as unknown[]).slice(0, 1);
+  expect(skeleton(ext(myPhoto)['129168200'])).toEqual(skeleton(capGeoExt));
   expect(skeleton(ext(myCaption)['396644657'])).toEqual(skeleton(ext(capCaption)['396644657']));
   // Values: key, size, dates, geo in 1e-7 degrees.
   const it = byName('DSCN0010.jpg');

@@ -1,0 +1,236 @@
+// Everything an unattended run needs around its real work: the run lock, healthcheck pings,
+// the progress display, the run's row in the index, <out>/.gphotos-keep/runs/<start>.json,
+// the --metrics-file, and one documented exit code for whatever happened.
+//
+//   lock ─► ping /start ─► runs row ─► body(hooks) ─► runs row ─► report ─► metrics ─► ping /<code> ─► unlock
+//
+// A second run on the same folder exits 0 at once and sends no pings. Nothing after the body
+// (report, metrics, pings) can change the exit code the body earned.
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { ExitCode, UsageError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { type Db, openIndex, stateDir as stateDirOf } from '../store/database.js';
+import { countByState } from '../store/items.js';
+import { finishRun, lastSuccessMs, startRun } from '../store/runs.js';
+import { recordedTotals } from '../store/stats.js';
+import { classifyFailure, localIoErrorFrom } from './failure.js';
+import { Healthcheck, type HealthcheckOptions, type PingResult } from './healthcheck.js';
+import { acquireRunLock, describeHolder, type LockOwner, type RunLock } from './lock.js';
+import { writeMetricsFile } from './metrics.js';
+import { type Progress, type ProgressEvent, createProgress } from './progress.js';
+import { type RunReport, type RunSummaryLike, countsOf, hostName, outcomeOf, pingBody, writeRunReport } from './report.js';
+
+export interface GuardContext {
+  outDir: string;
+  /** The command being run, e.g. 'sync'. */
+  command: string;
+  logger: Logger;
+  stderr: NodeJS.WritableStream;
+  signal: AbortSignal;
+  /** A secret: never logged, never written to the report. */
+  healthcheckUrl?: string;
+  metricsFile?: string;
+  /** Changes nothing on disk: no lock unless the folder is already set up, no index row, report, metrics or pings. */
+  dryRun?: boolean;
+  quiet?: boolean;
+  /** Live display instead of log lines; defaults to stdout and stderr being terminals. */
+  interactive?: boolean;
+  /** The run's options as they may be shown (no secrets), for the report. */
+  reportOptions?: Record<string, unknown>;
+  healthcheck?: HealthcheckOptions;
+  now?: () => Date;
+}
+
+export interface GuardHooks {
+  startedAt: Date;
+  /** The run's id in the index's runs table (null in a dry run or when it could not be written). */
+  runId: number | null;
+  /** Feed the run's progress here: the display, the report and the pings read it. */
+  progress: (event: ProgressEvent) => void;
+  /** Stops the live display (e.g. before printing something long); idempotent. */
+  stopProgress: () => void;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export interface BodyResult<S extends RunSummaryLike = RunSummaryLike> {
+  exitCode: number;
+  summary: S;
+}
+
+export interface GuardOutcome<S extends RunSummaryLike = RunSummaryLike> {
+  exitCode: number;
+  /** The body's summary; null when the body threw or never ran. */
+  summary: S | null;
+  /** Set when another run holds the folder: this one did nothing. */
+  lockedBy: LockOwner | null;
+  /** What stopped the run, already printed to stderr. */
+  error: string | null;
+  report: RunReport | null;
+  reportFile: string | null;
+  pings: { start: PingResult | null; end: PingResult | null };
+}
+
+export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, body: (hooks: GuardHooks) => Promise<BodyResult<S>>): Promise<GuardOutcome<S>> {
+  const now = ctx.now ?? (() => new Date());
+  const startedAt = now();
+  const out = path.resolve(ctx.outDir);
+  const stateDir = stateDirOf(out);
+  const log = ctx.logger.child({ command: ctx.command });
+  const outcome: GuardOutcome<S> = { exitCode: ExitCode.Complete, summary: null, lockedBy: null, error: null, report: null, reportFile: null, pings: { start: null, end: null } };
+
+  // 1. The folder and the lock. Trouble here is still a run that failed (and is pinged);
+  //    only another run holding the lock ends this one silently.
+  let lock: RunLock | null = null;
+  let setupError: unknown = null;
+  try {
+    if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is not a folder: give the backup folder (it is created if missing).`);
+    const prepared = !ctx.dryRun || existsSync(stateDir);
+    if (prepared) {
+      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      const attempt = acquireRunLock(stateDir, ctx.command, startedAt);
+      if (!attempt.acquired) {
+        const message = describeHolder(attempt.heldBy, attempt.file);
+        const hint = attempt.heldBy && attempt.heldBy.host !== hostName() ? `; if no run is active there, remove ${attempt.file}` : '';
+        ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
+        log.info({ holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
+        outcome.lockedBy = attempt.heldBy ?? { pid: 0, host: '', startedAt: '' };
+        return outcome;
+      }
+      lock = attempt.lock;
+      if (attempt.tookOverFrom) log.warn({ stalePid: attempt.tookOverFrom.pid, staleStart: attempt.tookOverFrom.startedAt }, 'took over the lock of a run that is no longer running');
+    }
+  } catch (error) {
+    setupError = error;
+  }
+
+  try {
+    // 2. Pings, the run's row, the display.
+    const pinging = ctx.healthcheckUrl && !ctx.dryRun ? new Healthcheck(ctx.healthcheckUrl, { logger: log, ...ctx.healthcheck }) : null;
+    const startPing = pinging ? pinging.start(`gphotos-keep ${ctx.command} started on ${hostName()} (pid ${process.pid}) for ${out}\n`) : null;
+
+    let db: Db | null = null;
+    let runId: number | null = null;
+    if (!setupError && !ctx.dryRun) {
+      try {
+        db = openIndex(out);
+        runId = startRun(db, ctx.command, startedAt.getTime());
+      } catch (error) {
+        setupError = error;
+        closeQuietly(db);
+        db = null;
+      }
+    }
+
+    const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.interactive });
+    const hooks: GuardHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal: ctx.signal };
+
+    // 3. The work.
+    let stopError: unknown = setupError;
+    if (!setupError) {
+      try {
+        const result = await body(hooks);
+        outcome.summary = result.summary;
+        outcome.exitCode = result.exitCode;
+      } catch (error) {
+        stopError = error;
+      }
+    }
+    progress.stop();
+    if (stopError !== null) {
+      const failure = classifyFailure(stopError, out);
+      outcome.exitCode = failure.exitCode;
+      outcome.error = failure.message;
+      ctx.stderr.write(`gphotos-keep ${ctx.command}: ${failure.message}\n`);
+      if (failure.expected) log.error({ exitCode: failure.exitCode }, failure.message);
+      else log.error({ exitCode: failure.exitCode, err: stopError }, failure.message);
+    }
+
+    // 4. Record it. Each step on its own: none of them changes the exit code.
+    const endedAt = now();
+    const counts = countsOf(outcome.summary, { ...progress.tally });
+    const errors = (outcome.summary?.errors ?? progress.tally.errors).map((e) => ({ mediaKey: e.mediaKey ?? null, error: e.error }));
+    if (db && runId !== null) {
+      try {
+        finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: outcome.exitCode, counts, fullRescan: outcome.summary?.fullRescan === true, summary: outcome.summary ?? { error: outcome.error } });
+      } catch (error) {
+        log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not record the run in the index');
+      }
+    }
+    let index: RunReport['index'] = null;
+    let lastSuccess: number | null = null;
+    if (db) {
+      try {
+        const totals = recordedTotals(db);
+        index = { items: countByState(db), files: totals.files, bytes: totals.bytes };
+        lastSuccess = lastSuccessMs(db, ctx.command);
+      } catch (error) {
+        log.warn({ reason: describeError(error) }, 'could not read the index totals');
+      }
+    }
+    closeQuietly(db);
+
+    const report: RunReport = {
+      version: 1,
+      command: ctx.command,
+      outcome: outcomeOf(outcome.exitCode),
+      exitCode: outcome.exitCode,
+      startedAt: startedAt.toISOString(),
+      endedAt: endedAt.toISOString(),
+      seconds: Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000),
+      host: hostName(),
+      pid: process.pid,
+      out,
+      dryRun: ctx.dryRun === true,
+      options: ctx.reportOptions ?? {},
+      counts,
+      index,
+      error: outcome.error,
+      errors: errors.slice(0, 100),
+      summary: outcome.summary,
+    };
+    outcome.report = report;
+
+    if (!ctx.dryRun && !setupError) {
+      try {
+        outcome.reportFile = writeRunReport(stateDir, report);
+      } catch (error) {
+        log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not write the run report');
+      }
+    }
+    if (ctx.metricsFile && !ctx.dryRun) {
+      try {
+        await writeMetricsFile(ctx.metricsFile, {
+          out,
+          command: ctx.command,
+          startedMs: startedAt.getTime(),
+          endedMs: endedAt.getTime(),
+          exitCode: outcome.exitCode,
+          lastSuccessMs: lastSuccess,
+          itemsByState: index?.items ?? null,
+          filesRecorded: index?.files ?? null,
+          bytesRecorded: index?.bytes ?? null,
+          run: counts,
+        });
+      } catch (error) {
+        log.warn({ metricsFile: ctx.metricsFile, reason: describeError(error) }, 'could not write the metrics file');
+      }
+    }
+    if (pinging) {
+      outcome.pings.start = await startPing;
+      outcome.pings.end = await pinging.finish(outcome.exitCode, pingBody(report));
+    }
+    return outcome;
+  } finally {
+    lock?.release();
+  }
+}
+
+function closeQuietly(db: Db | null): void {
+  try {
+    db?.close();
+  } catch {
+    // closing a broken handle: nothing more to save
+  }
+}

@@ -1,0 +1,116 @@
+// The record of one run: <out>/.gphotos-keep/runs/<start>.json (written atomically), and the
+// short plain-text summary that ends up in the healthcheck's end ping.
+import os from 'node:os';
+import path from 'node:path';
+import { atomicWriteFile } from './atomic.js';
+import { formatBytes, formatDuration } from './progress.js';
+
+export interface RunCountsLike {
+  found?: number;
+  new?: number;
+  downloaded?: number;
+  skipped?: number;
+  deferred?: number;
+  failed?: number;
+  bytes?: number;
+}
+
+/** What a run body returns as its summary: the counts the guard knows, plus anything else. */
+export interface RunSummaryLike extends RunCountsLike {
+  seconds?: number;
+  fullRescan?: boolean;
+  errors?: { mediaKey?: string | null; error: string }[];
+  [key: string]: unknown;
+}
+
+export const OUTCOMES: Record<number, string> = {
+  0: 'complete',
+  1: 'unexpected error',
+  2: 'usage or bad input',
+  3: 'partial: some items failed and will be retried',
+  4: 'signed out or session expired',
+  5: 'site not recognised',
+};
+
+export function outcomeOf(exitCode: number): string {
+  return OUTCOMES[exitCode] ?? `exit ${exitCode}`;
+}
+
+export interface RunReport {
+  version: 1;
+  command: string;
+  outcome: string;
+  exitCode: number;
+  startedAt: string;
+  endedAt: string;
+  seconds: number;
+  host: string;
+  pid: number;
+  out: string;
+  dryRun: boolean;
+  /** The run's options without secrets. */
+  options: Record<string, unknown>;
+  counts: Required<RunCountsLike>;
+  /** The index after the run, by item state; null when it could not be read. */
+  index: { items: Record<string, number>; files: number; bytes: number } | null;
+  /** What stopped the run, if anything. */
+  error: string | null;
+  /** The first item errors. */
+  errors: { mediaKey: string | null; error: string }[];
+  summary: RunSummaryLike | null;
+}
+
+/** `2025-01-02T03:04:05.678Z` → `2025-01-02T03-04-05.678Z`: sortable, and valid on every filesystem. */
+export function reportFileName(startedAt: Date): string {
+  return `${startedAt.toISOString().replace(/:/g, '-')}.json`;
+}
+
+export function runsDir(stateDir: string): string {
+  return path.join(stateDir, 'runs');
+}
+
+export function writeRunReport(stateDir: string, report: RunReport): string {
+  const file = path.join(runsDir(stateDir), reportFileName(new Date(report.startedAt)));
+  atomicWriteFile(file, `${JSON.stringify(report, null, 2)}\n`, 0o644);
+  return file;
+}
+
+export function countsOf(summary: RunCountsLike | null | undefined, fallback: Required<RunCountsLike>): Required<RunCountsLike> {
+  const pick = (key: keyof RunCountsLike) => {
+    const value = summary?.[key];
+    return typeof value === 'number' && Number.isFinite(value) ? value : fallback[key];
+  };
+  return { found: pick('found'), new: pick('new'), downloaded: pick('downloaded'), skipped: pick('skipped'), deferred: pick('deferred'), failed: pick('failed'), bytes: pick('bytes') };
+}
+
+/** The healthcheck end ping's body: counts, bytes, duration, then the first errors. */
+export function pingBody(report: RunReport, maxErrors = 10): string {
+  const c = report.counts;
+  const lines = [
+    `gphotos-keep ${report.command}: ${report.outcome} (exit ${report.exitCode})`,
+    `host ${report.host}, folder ${report.out}`,
+    `started ${report.startedAt}, took ${formatDuration(report.seconds)}`,
+    `found ${c.found}, new ${c.new}, downloaded ${c.downloaded} (${formatBytes(c.bytes)}), skipped ${c.skipped}, deferred ${c.deferred}, failed ${c.failed}`,
+  ];
+  if (report.index) {
+    const states = Object.entries(report.index.items)
+      .map(([state, n]) => `${state} ${n}`)
+      .join(', ');
+    lines.push(`index: ${states}; ${report.index.files} files, ${formatBytes(report.index.bytes)}`);
+  }
+  if (report.error) lines.push('', `stopped: ${report.error}`);
+  if (report.errors.length > 0) {
+    lines.push('', `first errors (${Math.min(maxErrors, report.errors.length)} of ${Math.max(c.failed, report.errors.length)}):`);
+    for (const e of report.errors.slice(0, maxErrors)) lines.push(`  ${e.mediaKey ?? '-'}: ${oneLine(e.error)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function oneLine(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+export function hostName(): string {
+  return os.hostname();
+}

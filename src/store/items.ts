@@ -126,3 +126,11 @@ export function getMeta(db: Db, key: string): string | undefined {
 export function setMeta(db: Db, key: string, value: string): void {
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
 }
+
+/** How many of these keys are already done (a listing's "skipped" count). */
+export function countDone(db: Db, keys: string[]): number {
+  const stmt = db.prepare(`SELECT 1 FROM items WHERE media_key = ? AND state = 'done'`).pluck();
+  let n = 0;
+  for (const key of keys) if (stmt.get(key) !== undefined) n++;
+  return n;
+}

@@ -47,6 +47,15 @@ export class SiteChangedError extends KeepError {
   }
 }
 
+/**
+ * A full rescan whose listing lost too much of the library at once (or came back empty): it
+ * looks like a broken listing, not deletions, so nothing was marked gone. The run finishes
+ * its downloads, then exits 5; the message says how to accept real deletions.
+ */
+export class MassDisappearanceError extends KeepError {
+  override readonly exitCode = ExitCode.SiteChanged;
+}
+
 /** Timeouts, 5xx, failed or short downloads, RPC throttling: back off and try again. */
 export class TransientError extends KeepError {
   override readonly retryable = true;

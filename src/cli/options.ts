@@ -33,6 +33,7 @@ export const optionTable: OptionDef[] = [
   { key: 'maxAttempts', flags: '--max-attempts <n>', description: 'tries per item within a run before it is marked failed (later runs try again)', type: 'int', default: 4, min: 1, max: 20, commands: ['sync'] },
   { key: 'rescan', flags: '--rescan', description: 'full rescan by date taken (library and archive), reconciling deletions', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'rescanDays', flags: '--rescan-days <n>', description: 'run a full rescan automatically when the last one is older than n days', type: 'int', default: 7, min: 0, commands: ['sync'] },
+  { key: 'acceptDeletions', flags: '--accept-deletions', description: 'let this rescan mark items gone even if more than 20% of the library vanished at once (you deleted them in Google on purpose)', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep/trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login'] },
   { key: 'healthcheck', flags: '--healthcheck <url>', description: 'healthchecks.io ping URL: /start at the beginning, /<exit code> at the end', type: 'url', env: 'GPHOTOS_KEEP_HEALTHCHECK', secret: true, commands: ['sync'] },

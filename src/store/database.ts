@@ -1,6 +1,6 @@
 // Opens the backup folder's index: <out>/.gphotos-keep/index.db, WAL, schema migrated.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
 import { migrations } from './migrations.js';
@@ -38,6 +38,32 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
 
 export function openIndex(outDir: string, options: { readonly?: boolean } = {}): Db {
   return openDatabase(indexPath(outDir), options);
+}
+
+/**
+ * An in-memory copy of the backup's index (empty when there is none yet), migrated: dry runs
+ * work on it exactly as a real run would, and nothing on disk changes.
+ */
+export function openIndexSnapshot(outDir: string): Db {
+  const file = indexPath(outDir);
+  let db: Db;
+  if (existsSync(file)) {
+    const source = openDatabase(file, { readonly: true });
+    try {
+      const image = source.serialize();
+      // A WAL database's header (bytes 18-19 = 2) cannot open in memory: mark it rollback-journal.
+      image[18] = 1;
+      image[19] = 1;
+      db = new Database(image);
+    } finally {
+      source.close();
+    }
+  } else {
+    db = new Database(':memory:');
+  }
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  return db;
 }
 
 function migrate(db: Db): void {

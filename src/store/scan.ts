@@ -1,0 +1,129 @@
+// Typed queries for incremental sync: recording a listed page (new items, flags, Google-side
+// changes, the rescan's stamp), reconciling what a full rescan did not list, and the meta
+// keys that remember when the library was last listed completely.
+import type { Db } from './database.js';
+import { getMeta, setMeta, upsertItems } from './items.js';
+import type { RemoteItem } from '../site/types.js';
+
+/** Meta keys of the listing schedule (values are ms since the epoch, as decimal strings). */
+export const ListingMeta = {
+  /** When the last full rescan finished listing (a rescan the guard stopped counts too: its listing was complete). */
+  lastFullRescan: 'last_full_rescan_ms',
+  /** Newest upload time of the last listing that completed: items uploaded up to it are in the index. */
+  uploadWatermark: 'upload_watermark_ms',
+} as const;
+
+export function getMetaMs(db: Db, key: string): number | null {
+  const value = getMeta(db, key);
+  if (value === undefined) return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : null;
+}
+
+export function setMetaMs(db: Db, key: string, value: number): void {
+  setMeta(db, key, String(Math.round(value)));
+}
+
+export function deleteMeta(db: Db, key: string): void {
+  db.prepare('DELETE FROM meta WHERE key = ?').run(key);
+}
+
+/**
+ * What the index keeps of Google's view of an item's bytes, to notice an edit made in Google
+ * later: the size Google lists with the row. Null when the listing gave no size.
+ * The download pipeline may pass the same value (from the row, VrseUb or fDcn4b) as
+ * `remoteFingerprint` when it records the download.
+ */
+export function remoteFingerprint(sizeBytes: number | null | undefined): string | null {
+  return typeof sizeBytes === 'number' && Number.isFinite(sizeBytes) && sizeBytes > 0 ? `size:${sizeBytes}` : null;
+}
+
+export interface ListedPageResult {
+  /** Keys the index did not hold before (now pending). */
+  newKeys: string[];
+  /** Items the index already held, not gone, before this page. */
+  knownBefore: number;
+  /** Downloaded items whose Google-side version now differs from ours (marked changed_ms). */
+  changedKeys: string[];
+  /** Items that were gone and are listed again. */
+  revived: number;
+}
+
+/**
+ * Records one listed page in one transaction: new items become pending, known ones get
+ * their flags (favorite, archived) refreshed, a downloaded item whose Google-side size
+ * changed is marked changed, and with a scanId every listed item is stamped with it.
+ */
+export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?: number | null; nowMs?: number } = {}): ListedPageResult {
+  const nowMs = options.nowMs ?? Date.now();
+  const scanId = options.scanId ?? null;
+  const before = db.prepare('SELECT state FROM items WHERE media_key = ?').pluck();
+  const stamp = db.prepare(`UPDATE items SET
+      changed_ms = CASE WHEN state = 'done' AND remote_fingerprint IS NOT NULL AND @fp IS NOT NULL AND remote_fingerprint <> @fp
+                        THEN COALESCE(changed_ms, @now) ELSE changed_ms END,
+      remote_fingerprint = COALESCE(@fp, remote_fingerprint),
+      scan_id = COALESCE(@scanId, scan_id)
+    WHERE media_key = @key
+    RETURNING changed_ms`);
+  // An item pruned to the trash and then restored in Google: its files are in the trash, so fetch it again.
+  const trashedFiles = db.prepare('SELECT COUNT(*) FROM files WHERE media_key = ? AND trashed_ms IS NOT NULL').pluck();
+  const requeue = db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ?`);
+  const result: ListedPageResult = { newKeys: [], knownBefore: 0, changedKeys: [], revived: 0 };
+  db.transaction(() => {
+    const wasGone: string[] = [];
+    const wasDone = new Set<string>();
+    for (const item of items) {
+      const state = before.get(item.mediaKey) as string | undefined;
+      if (state === undefined) continue;
+      if (state === 'gone') wasGone.push(item.mediaKey);
+      else {
+        result.knownBefore++;
+        if (state === 'done') wasDone.add(item.mediaKey);
+      }
+    }
+    result.newKeys = upsertItems(db, items, nowMs).newKeys;
+    for (const item of items) {
+      const row = stamp.get({ key: item.mediaKey, fp: remoteFingerprint(item.sizeBytes), scanId, now: nowMs }) as { changed_ms: number | null } | undefined;
+      if (row && row.changed_ms === nowMs && wasDone.has(item.mediaKey)) result.changedKeys.push(item.mediaKey);
+    }
+    for (const key of wasGone) {
+      result.revived++;
+      if ((trashedFiles.get(key) as number) > 0) requeue.run(key);
+    }
+  })();
+  return result;
+}
+
+export interface ScanCounts {
+  /** Items this scan listed. */
+  listed: number;
+  /** Items the index holds that are not gone. */
+  known: number;
+  /** Items not gone that this scan did not list: what reconciling would mark gone. */
+  unlisted: number;
+}
+
+export function scanCounts(db: Db, scanId: number): ScanCounts {
+  const row = db
+    .prepare(`SELECT
+        COALESCE(SUM(scan_id = @scanId), 0) AS listed,
+        COALESCE(SUM(state <> 'gone'), 0) AS known,
+        COALESCE(SUM(state <> 'gone' AND (scan_id IS NULL OR scan_id <> @scanId)), 0) AS unlisted
+      FROM items`)
+    .get({ scanId }) as ScanCounts;
+  return row;
+}
+
+/** Marks every item the scan did not list as gone, with a timestamp. Files are never touched here. */
+export function markUnlistedGone(db: Db, scanId: number, nowMs = Date.now()): number {
+  return db.prepare(`UPDATE items SET state = 'gone', gone_ms = @now WHERE state <> 'gone' AND (scan_id IS NULL OR scan_id <> @scanId)`).run({ scanId, now: nowMs }).changes;
+}
+
+/** A few keys of the items the scan did not list, for the message that explains a refusal. */
+export function sampleUnlisted(db: Db, scanId: number, limit = 5): string[] {
+  return db.prepare(`SELECT media_key FROM items WHERE state <> 'gone' AND (scan_id IS NULL OR scan_id <> ?) LIMIT ?`).pluck().all(scanId, limit) as string[];
+}
+
+export function countItems(db: Db): number {
+  return db.prepare(`SELECT COUNT(*) FROM items WHERE state <> 'gone'`).pluck().get() as number;
+}

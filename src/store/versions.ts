@@ -1,0 +1,65 @@
+// Typed queries for files that stop being an item's current file without being lost: a
+// dated version kept after an edit in Google, and a file moved to the trash by --prune.
+import type { Db } from './database.js';
+import type { FileRow } from './files.js';
+import type { ItemRow } from './items.js';
+
+/** Downloaded items whose Google-side version changed since (oldest mark first). */
+export function changedItems(db: Db, limit = 1000): ItemRow[] {
+  return db.prepare(`SELECT * FROM items WHERE changed_ms IS NOT NULL ORDER BY changed_ms, media_key LIMIT ?`).all(limit) as ItemRow[];
+}
+
+/** The files that are an item's current copy (not a kept version, not in the trash). */
+export function currentFiles(db: Db, mediaKey: string): FileRow[] {
+  return db.prepare(`SELECT * FROM files WHERE media_key = ? AND role <> 'version' AND superseded_ms IS NULL AND trashed_ms IS NULL ORDER BY id`).all(mediaKey) as FileRow[];
+}
+
+export interface VersionMove {
+  fileId: number;
+  relPath: string;
+}
+
+/**
+ * After the files were moved on disk: records them as dated versions and queues the item for
+ * its new version, in one transaction. An item that is gone meanwhile stays gone.
+ */
+export function recordVersionsKept(db: Db, mediaKey: string, moves: VersionMove[], nowMs = Date.now()): void {
+  const file = db.prepare(`UPDATE files SET rel_path = @relPath, role = 'version', superseded_ms = @now WHERE id = @id AND media_key = @mediaKey`);
+  const item = db.prepare(`UPDATE items SET changed_ms = NULL, attempts = 0, last_error = NULL,
+      state = CASE WHEN state = 'gone' THEN 'gone' ELSE 'pending' END, done_ms = NULL
+    WHERE media_key = ?`);
+  db.transaction(() => {
+    for (const move of moves) file.run({ relPath: move.relPath, now: nowMs, id: move.fileId, mediaKey });
+    item.run(mediaKey);
+  })();
+}
+
+/** A changed mark on an item with nothing on disk to keep: just fetch the new version. */
+export function clearChanged(db: Db, mediaKey: string): void {
+  db.prepare(`UPDATE items SET changed_ms = NULL, state = CASE WHEN state = 'done' THEN 'pending' ELSE state END, attempts = 0 WHERE media_key = ?`).run(mediaKey);
+}
+
+export interface GoneFileRow extends FileRow {
+  gone_ms: number | null;
+}
+
+/** Files of items Google no longer lists that are still in place (not yet in the trash). */
+export function goneFilesInPlace(db: Db, limit = 1000, afterId = 0): GoneFileRow[] {
+  return db
+    .prepare(`SELECT files.*, items.gone_ms AS gone_ms FROM files JOIN items ON items.media_key = files.media_key
+      WHERE items.state = 'gone' AND files.trashed_ms IS NULL AND files.id > ? ORDER BY files.id LIMIT ?`)
+    .all(afterId, limit) as GoneFileRow[];
+}
+
+/** Records one file's move into the trash (after the move on disk). */
+export function recordTrashed(db: Db, fileId: number, relPath: string, nowMs = Date.now()): void {
+  db.prepare(`UPDATE files SET trashed_from = rel_path, rel_path = @relPath, trashed_ms = @now, superseded_ms = COALESCE(superseded_ms, @now) WHERE id = @id`).run({
+    id: fileId,
+    relPath,
+    now: nowMs,
+  });
+}
+
+export function isRecordedPath(db: Db, relPath: string): boolean {
+  return db.prepare('SELECT 1 FROM files WHERE rel_path = ?').pluck().get(relPath) !== undefined;
+}

@@ -1,6 +1,11 @@
 // One persistent Chromium context on a profile: headless for runs, headed for login.
+// Every launch first makes sure no other Chromium holds the profile (profile-lock.ts) and
+// that the folder is private (profile.ts).
 import { chromium, type BrowserContext } from 'playwright-core';
-import { BASE_ARGS, chromiumPath, sandboxArgs } from './chromium.js';
+import type { Logger } from '../log.js';
+import { BASE_ARGS, chromiumPath, chromiumVersion, sandboxArgs } from './chromium.js';
+import { ProfileInUseError, ensureProfileFree, profileLockState } from './profile-lock.js';
+import { prepareProfileDir } from './profile.js';
 
 export interface LaunchOptions {
   profileDir: string;
@@ -10,19 +15,59 @@ export interface LaunchOptions {
   extraArgs?: string[];
   /** For `login`: show as little automation as possible. */
   minimalAutomation?: boolean;
+  /** Receives the warnings: a stale lock removed, profile permissions fixed. */
+  logger?: Logger;
 }
 
+/**
+ * What gives a driven browser away to a sign-in page: Playwright's --enable-automation (the
+ * banner, navigator.webdriver) and Blink's AutomationControlled feature (navigator.webdriver
+ * under headless and remote debugging). A person signs in by hand; these stay off for that.
+ */
+export const MINIMAL_AUTOMATION_IGNORED_DEFAULTS = ['--enable-automation'];
+export const MINIMAL_AUTOMATION_ARGS = ['--disable-blink-features=AutomationControlled'];
+
 export async function launchProfile(options: LaunchOptions): Promise<BrowserContext> {
+  const prepared = prepareProfileDir(options.profileDir);
+  if (prepared.fixedMode !== null) {
+    options.logger?.warn({ profile: options.profileDir, mode: prepared.fixedMode.toString(8) }, `profile folder was readable by others (mode ${prepared.fixedMode.toString(8)}); changed it to 700`);
+  }
+  const lock = ensureProfileFree(options.profileDir);
+  if (lock.removedStale) {
+    options.logger?.warn({ profile: options.profileDir, pid: lock.removedStale.pid }, `removed a stale SingletonLock left by a Chromium (PID ${lock.removedStale.pid}) that is no longer running`);
+  }
+  const executablePath = chromiumPath();
   const args = [...BASE_ARGS, ...sandboxArgs(), ...(options.extraArgs ?? [])];
-  return chromium.launchPersistentContext(options.profileDir, {
-    executablePath: chromiumPath(),
-    headless: options.headless,
-    args,
-    acceptDownloads: true,
-    downloadsPath: options.downloadsPath,
-    locale: 'en-US',
-    viewport: { width: 1280, height: 900 },
-    // Playwright's default adds --enable-automation (the banner, and a signal to Google).
-    ignoreDefaultArgs: options.minimalAutomation ? ['--enable-automation'] : undefined,
-  });
+  if (options.minimalAutomation) {
+    args.push(...MINIMAL_AUTOMATION_ARGS);
+    // Headless Chromium says "HeadlessChrome" in its user agent, which sign-in pages refuse;
+    // a person signing in by hand through remote debugging gets the headed browser's agent.
+    if (options.headless) args.push(`--user-agent=${headedUserAgent(await chromiumVersion(executablePath).catch(() => ''))}`);
+  }
+  try {
+    return await chromium.launchPersistentContext(options.profileDir, {
+      executablePath,
+      headless: options.headless,
+      args,
+      acceptDownloads: true,
+      downloadsPath: options.downloadsPath,
+      locale: 'en-US',
+      viewport: { width: 1280, height: 900 },
+      // Playwright's default adds --enable-automation (the banner, and a signal to Google).
+      ignoreDefaultArgs: options.minimalAutomation ? MINIMAL_AUTOMATION_IGNORED_DEFAULTS : undefined,
+    });
+  } catch (error) {
+    // A Chromium that started on the profile between our check and this launch makes the new
+    // one hand over and exit: say so instead of Playwright's "browser has been closed".
+    const state = profileLockState(options.profileDir);
+    if (state.state === 'live' || state.state === 'foreign') throw new ProfileInUseError(options.profileDir, state.lock.pid, state.lock.host);
+    throw error;
+  }
+}
+
+/** The user agent this Chromium sends when headed (Chrome's reduced form: major version only). */
+export function headedUserAgent(versionText: string, platform: NodeJS.Platform = process.platform): string {
+  const major = /(\d+)\.\d+\.\d+\.\d+/.exec(versionText)?.[1] ?? '140';
+  const system = platform === 'darwin' ? 'Macintosh; Intel Mac OS X 10_15_7' : platform === 'win32' ? 'Windows NT 10.0; Win64; x64' : 'X11; Linux x86_64';
+  return `Mozilla/5.0 (${system}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
 }

@@ -1,6 +1,6 @@
 // Browser profiles: a bare name lives under the install's profiles/ folder, a path is used
 // as given. Profiles hold session cookies, so they are private to the user (0700).
-import { existsSync, mkdirSync, statSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,32 @@ export function prepareProfileDir(dir: string): PreparedProfile {
     chmodSync(dir, 0o700);
   }
   return { dir, created, fixedMode };
+}
+
+/**
+ * One profile per Google account: `login` records the account it signed in, so a later
+ * sign-in of a different account into the same profile is caught (two accounts are two
+ * profiles and two backup folders). The e-mail is not a secret; the file holds nothing else.
+ */
+export const ACCOUNT_FILE = 'gphotos-keep-account.json';
+
+export interface ProfileAccount {
+  email: string;
+  signedInAt: string;
+}
+
+export function readProfileAccount(dir: string): ProfileAccount | null {
+  try {
+    const data = JSON.parse(readFileSync(path.join(dir, ACCOUNT_FILE), 'utf8')) as Partial<ProfileAccount>;
+    return typeof data.email === 'string' && data.email !== '' ? { email: data.email, signedInAt: String(data.signedInAt ?? '') } : null;
+  } catch {
+    return null;
+  }
+}
+
+export function recordProfileAccount(dir: string, email: string, now = new Date()): void {
+  const file = path.join(dir, ACCOUNT_FILE);
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify({ email, signedInAt: now.toISOString() } satisfies ProfileAccount)}\n`, { mode: 0o600 });
+  renameSync(temp, file);
 }

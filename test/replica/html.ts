@@ -28,7 +28,6 @@ const STYLE = `
   .info div{margin:6px 0}
   [role="menu"]{position:fixed;top:56px;right:16px;background:#fff;color:#202124;box-shadow:0 2px 8px rgba(0,0,0,.4);padding:8px 0;z-index:10}
   [role="menuitem"]{padding:8px 24px;cursor:pointer}
-  [role="menuitem"][aria-disabled="true"]{color:#999;cursor:default}
   .processing{position:absolute;bottom:24px;left:0;right:336px;text-align:center;font-size:16px}
 `;
 
@@ -254,20 +253,19 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       const el = visible();
       menu = document.createElement('div');
       menu.setAttribute('role', 'menu');
-      const entry = (label, text, act, disabled) => {
+      // A processing video keeps its Download entry; it just starts nothing (download() checks).
+      const entry = (label, text, act) => {
         const m = document.createElement('div');
         m.setAttribute('role', 'menuitem');
         m.setAttribute('aria-label', label);
-        if (disabled) m.setAttribute('aria-disabled', 'true');
         m.textContent = text;
-        m.addEventListener('click', (e) => { e.stopPropagation(); closeMenu(); if (!disabled) act(); });
+        m.addEventListener('click', (e) => { e.stopPropagation(); closeMenu(); act(); });
         menu.appendChild(m);
       };
-      const processing = el && el.dataset.processing === 'true';
-      entry('Download - Shift+D', 'Download', () => download('main'), processing);
-      if (el && el.dataset.edited === 'true') entry('Download original', 'Download original', () => download('original'), processing);
-      entry('Add to album', 'Add to album', () => {}, false);
-      entry('Archive - Shift+A', 'Archive', () => {}, false);
+      entry('Download - Shift+D', 'Download', () => download('main'));
+      if (el && el.dataset.edited === 'true') entry('Download original', 'Download original', () => download('original'));
+      entry('Add to album', 'Add to album', () => {});
+      entry('Archive - Shift+A', 'Archive', () => {});
       document.body.appendChild(menu);
     }
     document.addEventListener('click', (e) => {

@@ -1,7 +1,40 @@
-// `sync`: being built (see the issue tracker); placeholder so the CLI lists it.
-import { KeepError } from '../../errors.js';
-import type { CommandContext } from '../context.js';
+// `sync`: back up the library into --out. The work is syncLibrary (src/run/sync.ts); this
+// file only turns options into its parameters and its summary into output and an exit code.
+import { resolveProfileDir } from '../../browser/profile.js';
+import { ExitCode } from '../../errors.js';
+import { type SyncSummary, syncLibrary } from '../../run/sync.js';
+import { type CommandContext, outDir } from '../context.js';
 
-export async function runSync(_ctx: CommandContext): Promise<number> {
-  throw new KeepError('`sync` is not available in this build yet.');
+export async function runSync(ctx: CommandContext): Promise<number> {
+  const o = ctx.options;
+  const summary = await syncLibrary({
+    outDir: outDir(ctx, true),
+    profileDir: resolveProfileDir(String(o.profile), ctx.env),
+    baseUrl: String(o.baseUrl),
+    concurrency: Number(o.concurrency),
+    limit: typeof o.limit === 'number' ? o.limit : null,
+    dryRun: o.dryRun === true,
+    maxAttempts: Number(o.maxAttempts),
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
+  ctx.stderr.write(humanSummary(summary));
+  if (o.json === true) ctx.stdout.write(`${JSON.stringify(summary)}\n`);
+  return summary.exitCode;
+}
+
+export function humanSummary(s: SyncSummary): string {
+  const mb = (s.bytes / (1024 * 1024)).toFixed(1);
+  const lines: string[] = [];
+  if (s.dryRun) {
+    lines.push(`Dry run: ${s.found} items in the library, ${s.new} not in the index yet, ${s.skipped} already backed up, ${s.remaining} would be downloaded. Nothing was written.`);
+  } else {
+    lines.push(
+      `Listed ${s.found} items (${s.new} new) by ${s.listing ?? 'nothing'}; downloaded ${s.downloaded} (${mb} MB), ${s.skipped} already backed up, ${s.deferred} deferred (still processing), ${s.failed} failed, in ${s.seconds} s.`,
+    );
+    if (s.remaining > 0) lines.push(`${s.remaining} item(s) still to download: run sync again (failed items are retried).`);
+    if (!s.listingComplete && s.exitCode !== ExitCode.SignedOut && s.exitCode !== ExitCode.SiteChanged) lines.push('The listing did not finish: items not yet listed will be found by the next run.');
+  }
+  if (s.stoppedBy) lines.push(`Stopped: ${s.stoppedBy}`);
+  return `${lines.join('\n')}\n`;
 }

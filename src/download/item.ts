@@ -1,0 +1,271 @@
+// One item, end to end: open its viewer, start the site's own Download (and Download
+// original for items edited in Google), catch the browser download, move it to `.part`
+// beside its final place, hash and fsync it, check its size and that it parses as what it
+// claims, rename it into `YYYY/MM/`, and record every file of the item in one transaction.
+import type { Download, Page } from 'playwright-core';
+import path from 'node:path';
+import { CorruptDownloadError, DownloadFailedError, KeepError, LocalIoError } from '../errors.js';
+import type { Logger } from '../log.js';
+import type { MediaFacts } from '../media/inspect.js';
+import type { ExtractedEntry } from '../media/live-zip.js';
+import { assertNotProcessing, offersOriginal, openViewer, startDownload, startOriginalDownload, type ViewerTimeouts } from '../site/viewer.js';
+import type { ExtendedInfo } from '../site/types.js';
+import type { Db } from '../store/database.js';
+import { type FileRecord, type FileRole, recordDownloaded } from '../store/files.js';
+import type { ItemRow } from '../store/items.js';
+import { datedFolder, keyTag, nameForRole, type PathPlanner, partName, resolveInside } from './layout.js';
+import { sanitiseFileName, splitExtension } from './names.js';
+import { ensureDir, type FileDigest, moveInto, removeQuietly, sealPart } from './save.js';
+
+export interface FileInspector {
+  inspect(file: string, claimed?: { mime?: string | null; extension?: string | null }): Promise<MediaFacts>;
+}
+
+export type LiveZipExtractor = (zipPath: string, stagingDir: string) => Promise<ExtractedEntry[]>;
+
+export interface DownloadEnv {
+  outDir: string;
+  /** `<out>/.gphotos-keep/tmp`: the browser's download folder and zip staging, same file system as `out`. */
+  tmpDir: string;
+  baseUrl: string;
+  db: Db;
+  planner: PathPlanner;
+  logger: Logger;
+  timeouts: ViewerTimeouts & {
+    /** How long one download may take: a floor, plus time for its size at a slow rate. */
+    transferFloorMs: number;
+    slowBytesPerSecond: number;
+  };
+  inspector: FileInspector | null;
+  extractLive: LiveZipExtractor | null;
+  /** Google's extended info for the item, fetched beside the download (null when unavailable). */
+  itemInfo: ((mediaKey: string) => Promise<ExtendedInfo | null>) | null;
+  /** Called with every file's bytes as they are recorded. */
+  onFile?: (bytes: number) => void;
+}
+
+export interface ItemResult {
+  files: FileRecord[];
+  bytes: number;
+  edited: boolean;
+}
+
+interface Arrived {
+  role: FileRole;
+  /** Sanitised name to place under (a Live Photo's video takes the still's base name). */
+  name: string;
+  /** Where the bytes are now: the `.part` beside the final place, or a staged zip entry. */
+  at: string;
+  digest: FileDigest;
+  facts: MediaFacts | null;
+}
+
+interface Fetched {
+  path: string;
+  suggested: string;
+}
+
+export async function downloadItem(page: Page, env: DownloadEnv, row: ItemRow, signal?: AbortSignal): Promise<ItemResult> {
+  const key = row.media_key;
+  const viewer = await openViewer(page, env.baseUrl, key, env.timeouts);
+  await assertNotProcessing(viewer, key);
+
+  // The item's info comes over the RPC page while this page downloads.
+  const infoPromise: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key) : Promise.resolve(null);
+  infoPromise.catch(() => undefined);
+
+  const pending: Download[] = [];
+  try {
+    const main = await startDownload(page, viewer, env.timeouts);
+    pending.push(main);
+    const mainDone = finishDownload(main, env, row.size_bytes, signal);
+    mainDone.catch(() => undefined);
+    let originalDone: Promise<Fetched> | null = null;
+    if (await offersOriginal(page, viewer, env.timeouts)) {
+      const original = await startOriginalDownload(page, viewer, env.timeouts);
+      pending.push(original);
+      originalDone = finishDownload(original, env, row.size_bytes, signal);
+      originalDone.catch(() => undefined);
+    }
+    const mainFile = await mainDone;
+    const originalFile = originalDone ? await originalDone : null;
+    const info = await infoPromise;
+    pending.length = 0;
+    return await placeItem(env, row, info, mainFile, originalFile);
+  } finally {
+    // Anything still running after a failure is cancelled; its bytes were never placed.
+    for (const download of pending) await download.cancel().catch(() => undefined);
+  }
+}
+
+/** Waits for a browser download to finish; failed, cancelled or stalled downloads throw. */
+async function finishDownload(download: Download, env: DownloadEnv, expectedBytes: number | null, signal?: AbortSignal): Promise<Fetched> {
+  const suggested = download.suggestedFilename();
+  let timer: NodeJS.Timeout | undefined;
+  const stalled = new Promise<string>((resolve) => {
+    const allowMs = env.timeouts.transferFloorMs + ((expectedBytes ?? 0) / env.timeouts.slowBytesPerSecond) * 1000;
+    timer = setTimeout(() => resolve(`no end after ${Math.round(allowMs / 1000)} s`), allowMs);
+  });
+  const aborted = new Promise<string>((resolve) => {
+    if (signal?.aborted) resolve('run stopped');
+    signal?.addEventListener('abort', () => resolve('run stopped'), { once: true });
+  });
+  try {
+    const failure = await Promise.race([download.failure(), stalled, aborted]);
+    if (failure !== null) {
+      await download.cancel().catch(() => undefined);
+      throw new DownloadFailedError(`download of ${JSON.stringify(suggested)} failed: ${failure}`);
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+  const file = await download.path();
+  return { path: file, suggested };
+}
+
+async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | null, main: Fetched, original: Fetched | null): Promise<ItemResult> {
+  const key = row.media_key;
+  const takenMs = info?.takenMs ?? row.taken_ms;
+  const tzOffsetMs = info?.tzOffsetMs ?? row.tz_offset_ms;
+  const folder = datedFolder(takenMs, tzOffsetMs);
+  const folderPath = resolveInside(env.outDir, folder);
+  await ensureDir(folderPath);
+  const fallback = `item-${keyTag(key)}`;
+  const arrived: Arrived[] = [];
+  const staging = path.join(env.tmpDir, `live-${keyTag(key, 16)}`);
+  const edited = original !== null;
+  try {
+    const mainName = sanitiseFileName(main.suggested, fallback);
+    if (isZip(mainName)) {
+      arrived.push(...(await fromLiveZip(env, key, main.path, staging, 'main', folderPath)));
+    } else {
+      arrived.push(await fromFile(env, key, main.path, mainName, 'main', folderPath));
+    }
+    if (original) {
+      const originalName = sanitiseFileName(original.suggested, mainName);
+      if (isZip(originalName)) {
+        // An edited Live Photo: its original still is what matters; the video is the same.
+        const entries = await fromLiveZip(env, key, original.path, `${staging}-original`, 'original', folderPath);
+        arrived.push(...entries.filter((e) => e.role === 'original'));
+        for (const e of entries.filter((e) => e.role !== 'original')) await removeQuietly(e.at);
+      } else {
+        arrived.push(await fromFile(env, key, original.path, originalName, 'original', folderPath));
+      }
+    }
+
+    // A short file is a truncated download (what Google shows is `size_bytes`, unless edited).
+    const expected = row.size_bytes ?? info?.sizeBytes ?? null;
+    const shown = arrived.find((a) => a.role === 'main');
+    if (shown && expected !== null && !edited && shown.digest.bytes < expected) {
+      throw new CorruptDownloadError(`short download of ${shown.name}: ${shown.digest.bytes} of ${expected} bytes`);
+    }
+
+    const placed = await env.planner.plan(
+      key,
+      folder,
+      arrived.map((a) => ({ role: a.role, baseName: a.name, sha256: a.digest.sha256 })),
+    );
+    const records: FileRecord[] = [];
+    for (let i = 0; i < arrived.length; i++) {
+      const file = arrived[i];
+      const target = placed[i];
+      const finalPath = resolveInside(env.outDir, target.relPath);
+      if (target.alreadyThere) await removeQuietly(file.at);
+      else await moveInto(file.at, finalPath);
+      records.push({
+        mediaKey: key,
+        role: target.role,
+        relPath: target.relPath,
+        bytes: file.digest.bytes,
+        sha256: file.digest.sha256,
+        sha1: file.digest.sha1,
+        mime: file.facts?.mime ?? null,
+        takenAt: file.facts?.takenAt ?? null,
+        gpsLat: file.facts?.gpsLat ?? null,
+        gpsLng: file.facts?.gpsLng ?? null,
+        make: file.facts?.make ?? null,
+        model: file.facts?.model ?? null,
+        imgWidth: file.facts?.width ?? null,
+        imgHeight: file.facts?.height ?? null,
+      });
+    }
+    recordDownloaded(env.db, key, records, {
+      fileName: arrived.find((a) => a.role === 'main')?.name ?? null,
+      sizeBytes: info?.sizeBytes ?? row.size_bytes ?? null,
+      edited,
+      googleLat: info?.latitude ?? null,
+      googleLng: info?.longitude ?? null,
+      googleDescription: info?.description ?? null,
+    });
+    const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
+    env.onFile?.(bytes);
+    return { files: records, bytes, edited };
+  } catch (error) {
+    for (const file of arrived) await removeQuietly(file.at);
+    throw error;
+  } finally {
+    env.planner.release(key);
+    await removeQuietly(main.path);
+    if (original) await removeQuietly(original.path);
+  }
+}
+
+function isZip(name: string): boolean {
+  return splitExtension(name).ext.toLowerCase() === '.zip';
+}
+
+/** A single file: browser download → `<folder>/<name>~<tag>.part`, sealed and inspected. */
+async function fromFile(env: DownloadEnv, key: string, downloaded: string, name: string, role: FileRole, folderPath: string): Promise<Arrived> {
+  const part = path.join(folderPath, partName(nameForRole(name, role, null), key));
+  await moveInto(downloaded, part);
+  try {
+    const digest = await sealPart(part);
+    if (digest.bytes === 0) throw new CorruptDownloadError(`download of ${name} is empty`);
+    const facts = await inspect(env, part, name);
+    return { role, name, at: part, digest, facts };
+  } catch (error) {
+    await removeQuietly(part);
+    throw error;
+  }
+}
+
+/** A Live Photo zip: its still and video, extracted with the checks of src/media. */
+async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, staging: string, stillRole: 'main' | 'original', folderPath: string): Promise<Arrived[]> {
+  if (!env.extractLive) throw new DownloadFailedError(`${key} downloaded as a zip, and this build cannot unpack Live Photos`);
+  const entries = await env.extractLive(zipPath, staging);
+  const still = entries.find((e) => e.kind === 'still') ?? null;
+  const stem = still ? splitExtension(still.name).stem : null;
+  const out: Arrived[] = [];
+  try {
+    for (const entry of entries) {
+      const role: FileRole = entry.kind === 'still' ? stillRole : 'live-video';
+      if (entry === still || entry.kind === 'video') {
+        // The video sits beside its still under the same base name.
+        const name = stem && entry.kind === 'video' ? `${stem}${splitExtension(entry.name).ext}` : entry.name;
+        const part = path.join(folderPath, partName(nameForRole(name, role, null), key));
+        await moveInto(entry.path, part);
+        const digest = await sealPart(part);
+        out.push({ role, name, at: part, digest, facts: null });
+        out[out.length - 1].facts = await inspect(env, part, name);
+      } else {
+        await removeQuietly(entry.path);
+      }
+    }
+    if (!out.some((a) => a.role === stillRole)) throw new CorruptDownloadError(`${key}: the Live Photo zip holds no still`);
+    return out;
+  } catch (error) {
+    for (const a of out) await removeQuietly(a.at);
+    for (const e of entries) await removeQuietly(e.path);
+    throw error;
+  }
+}
+
+async function inspect(env: DownloadEnv, file: string, name: string): Promise<MediaFacts | null> {
+  if (!env.inspector) return null;
+  try {
+    return await env.inspector.inspect(file, { extension: splitExtension(name).ext.replace(/^\./, '') || null });
+  } catch (error) {
+    if (error instanceof KeepError) throw error;
+    throw new LocalIoError(`cannot inspect ${name}: ${(error as Error).message}`, { cause: error });
+  }
+}

@@ -1,0 +1,406 @@
+// One sync run: session check → list the library into the index while N page workers
+// download pending items → summary. The index joins the two halves: the queue is whatever
+// the index says is pending, so a run killed at any moment resumes from it.
+import { EventEmitter } from 'node:events';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import pRetry from 'p-retry';
+import type { BrowserContext, Page } from 'playwright-core';
+import { launchProfile } from '../browser/launch.js';
+import { DeferredError, ExitCode, KeepError, SignedOutError, SiteChangedError, TransientError, UsageError, describeError, isRetryable } from '../errors.js';
+import { downloadItem, type DownloadEnv } from '../download/item.js';
+import { PART_FILE, PathPlanner } from '../download/layout.js';
+import { PagePool } from '../download/pool.js';
+import { emptyDir, findParts, removeQuietly } from '../download/save.js';
+import { enumerateLibrary, type ListingStrategy } from '../library/enumerate.js';
+import type { Logger } from '../log.js';
+import { MediaInspector } from '../media/inspect.js';
+import { extractLivePhotoZip } from '../media/live-zip.js';
+import { RpcClient } from '../site/rpc-client.js';
+import { checkSession } from '../site/session.js';
+import type { ExtendedInfo, RemoteItem } from '../site/types.js';
+import { fetchItemInfo } from '../site/viewer.js';
+import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
+import { type ItemRow, countDone, getItem, markDeferred, markFailed, nextPending, upsertItems } from '../store/items.js';
+
+export interface SyncParams {
+  outDir: string;
+  profileDir: string;
+  baseUrl: string;
+  concurrency: number;
+  /** Stop after this many downloaded items. */
+  limit?: number | null;
+  /** List and count only: nothing is written to --out. */
+  dryRun?: boolean;
+  /** Tries per item within this run before it is marked failed (the next run tries again). */
+  maxAttempts: number;
+  logger: Logger;
+  /** Aborted on SIGINT/SIGTERM: stop taking work, let in-flight items finish. */
+  signal?: AbortSignal;
+  events?: SyncEvents;
+  /** Back-off before the first retry of an item (doubles each time). */
+  retryMinMs?: number;
+  headless?: boolean;
+}
+
+export interface SyncSummary {
+  found: number;
+  new: number;
+  downloaded: number;
+  skipped: number;
+  deferred: number;
+  failed: number;
+  bytes: number;
+  seconds: number;
+  /** Items the index still has to download after this run (pending, failed, deferred). */
+  remaining: number;
+  listing: ListingStrategy | null;
+  listingComplete: boolean;
+  dryRun: boolean;
+  exitCode: ExitCode;
+  /** Why the run ended early (signed out, site changed, interrupted), or null. */
+  stoppedBy: string | null;
+}
+
+export interface SyncEventMap {
+  session: [{ email: string | null }];
+  listed: [{ found: number; new: number; strategy: ListingStrategy }];
+  listingDone: [{ found: number; complete: boolean }];
+  itemStart: [{ mediaKey: string }];
+  itemDone: [{ mediaKey: string; bytes: number; files: string[] }];
+  itemDeferred: [{ mediaKey: string; reason: string }];
+  itemFailed: [{ mediaKey: string; error: string }];
+  retry: [{ mediaKey: string; attempt: number; error: string }];
+}
+
+/** Progress of a run, for a progress display or metrics. */
+export class SyncEvents extends EventEmitter<SyncEventMap> {}
+
+/** Wakes workers waiting for more pending items. */
+class Notifier {
+  private waiters: (() => void)[] = [];
+  wait(): Promise<void> {
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+  notify(): void {
+    const waiters = this.waiters;
+    this.waiters = [];
+    for (const wake of waiters) wake();
+  }
+}
+
+const NO_ATTEMPT_CAP = Number.MAX_SAFE_INTEGER;
+
+export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
+  const started = Date.now();
+  const log = params.logger;
+  const events = params.events ?? new SyncEvents();
+  const dryRun = params.dryRun === true;
+  const outDir = path.resolve(params.outDir);
+  checkOutDir(outDir, dryRun);
+  if (!existsSync(params.profileDir)) {
+    throw new SignedOutError(`No browser profile at ${params.profileDir}: run \`gphotos-keep login\` first (or pass --profile), then run sync again.`);
+  }
+
+  const summary: SyncSummary = {
+    found: 0,
+    new: 0,
+    downloaded: 0,
+    skipped: 0,
+    deferred: 0,
+    failed: 0,
+    bytes: 0,
+    seconds: 0,
+    remaining: 0,
+    listing: null,
+    listingComplete: false,
+    dryRun,
+    exitCode: ExitCode.Complete,
+    stoppedBy: null,
+  };
+
+  let db: Db | null = null;
+  let context: BrowserContext | null = null;
+  let inspector: MediaInspector | null = null;
+  const tmpDir = path.join(stateDir(outDir), 'tmp');
+  try {
+    if (dryRun) {
+      db = existsSync(indexPath(outDir)) ? openIndex(outDir, { readonly: true }) : null;
+    } else {
+      db = openIndex(outDir);
+      await emptyDir(tmpDir);
+      await removeStaleParts(outDir, log);
+    }
+    context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir });
+    const rpcPage = context.pages()[0] ?? (await context.newPage());
+
+    let client: RpcClient | null = null;
+    try {
+      const tokens = await checkSession(rpcPage, params.baseUrl);
+      client = new RpcClient(rpcPage, params.baseUrl, tokens);
+      events.emit('session', { email: tokens.email });
+      log.info({ account: tokens.email ?? undefined }, 'signed in');
+    } catch (error) {
+      // No RPC tokens on a signed-in page: the grid listing may still work.
+      if (!(error instanceof SiteChangedError)) throw error;
+      log.warn(`${error.message} — trying the library grid instead`);
+    }
+
+    if (dryRun) {
+      await dryRunListing(rpcPage, params, client, db, summary, events);
+    } else {
+      inspector = new MediaInspector();
+      await runWorkers(context, rpcPage, client, db!, inspector, tmpDir, outDir, params, summary, events);
+    }
+  } catch (error) {
+    if (!(error instanceof KeepError) || !(error.stopsRun || error instanceof SignedOutError)) throw error;
+    if (error instanceof UsageError) throw error;
+    summary.stoppedBy = error.message;
+    summary.exitCode = error.exitCode;
+  } finally {
+    await inspector?.end();
+    await context?.close().catch(() => undefined);
+    if (db && !dryRun) {
+      summary.remaining = countRemaining(db);
+      db.close();
+    } else db?.close();
+  }
+  summary.seconds = Math.round((Date.now() - started) / 100) / 10;
+  if (summary.exitCode === ExitCode.Complete && !dryRun) {
+    if (summary.failed > 0 || !summary.listingComplete || (params.signal?.aborted && summary.remaining > 0)) summary.exitCode = ExitCode.Partial;
+  }
+  if (params.signal?.aborted && summary.stoppedBy === null) summary.stoppedBy = 'interrupted';
+  return summary;
+}
+
+function checkOutDir(outDir: string, dryRun: boolean): void {
+  if (existsSync(outDir)) {
+    if (!statSync(outDir).isDirectory()) throw new UsageError(`--out ${outDir} is not a folder: give a folder for the backup.`);
+    return;
+  }
+  if (dryRun) return;
+  try {
+    mkdirSync(outDir, { recursive: true });
+  } catch (cause) {
+    throw new UsageError(`--out ${outDir} cannot be created: ${(cause as Error).message}`);
+  }
+}
+
+/** `.part` files of a run that was killed were never recorded: they go. */
+async function removeStaleParts(outDir: string, log: Logger): Promise<void> {
+  const stale = await findParts(outDir, PART_FILE, (name) => name === STATE_DIR);
+  for (const file of stale) await removeQuietly(file);
+  if (stale.length > 0) log.info(`removed ${stale.length} unfinished .part file(s) from an earlier run`);
+}
+
+function countRemaining(db: Db): number {
+  return (db.prepare(`SELECT COUNT(*) FROM items WHERE state IN ('pending', 'failed', 'deferred')`).pluck().get() as number) ?? 0;
+}
+
+async function dryRunListing(page: Page, params: SyncParams, client: RpcClient | null, db: Db | null, summary: SyncSummary, events: SyncEvents): Promise<void> {
+  const seen = new Set<string>();
+  let wouldDownload = 0;
+  for await (const listed of enumerateLibrary({ page, baseUrl: params.baseUrl, client, signal: params.signal, onFallback: (why) => params.logger.warn(`listing by RPC failed (${why}); scrolling the grid`) })) {
+    summary.listing = listed.strategy;
+    for (const item of listed.items) {
+      if (seen.has(item.mediaKey)) continue;
+      seen.add(item.mediaKey);
+      const row = db ? getItem(db, item.mediaKey) : undefined;
+      if (!row) summary.new++;
+      if (row?.state === 'done') summary.skipped++;
+      else wouldDownload++;
+    }
+    summary.found = seen.size;
+    events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
+  }
+  summary.listingComplete = !params.signal?.aborted;
+  summary.remaining = wouldDownload;
+}
+
+async function runWorkers(
+  context: BrowserContext,
+  rpcPage: Page,
+  client: RpcClient | null,
+  db: Db,
+  inspector: MediaInspector,
+  tmpDir: string,
+  outDir: string,
+  params: SyncParams,
+  summary: SyncSummary,
+  events: SyncEvents,
+): Promise<void> {
+  const log = params.logger;
+  const notifier = new Notifier();
+  const inFlight = new Set<string>();
+  /** Items this run already handled (failed or deferred): not handed out again. */
+  const handled = new Set<string>();
+  const seen = new Set<string>();
+  let listingDone = false;
+  let stopError: KeepError | null = null;
+  const stopping = (): boolean => stopError !== null || params.signal?.aborted === true;
+  const stop = (error: KeepError): void => {
+    if (!stopError) {
+      stopError = error;
+      log.error(error.message);
+    }
+    notifier.notify();
+  };
+  params.signal?.addEventListener('abort', () => notifier.notify(), { once: true });
+  let finished = false;
+  context.on('close', () => {
+    if (!finished) stop(new KeepError('the browser closed unexpectedly'));
+  });
+
+  const infoCache = async (mediaKey: string): Promise<ExtendedInfo | null> => {
+    if (!client) return null;
+    try {
+      return await fetchItemInfo(client, params.baseUrl, mediaKey);
+    } catch (error) {
+      if (error instanceof SignedOutError) throw error;
+      log.debug({ mediaKey, err: describeError(error) }, 'item info unavailable');
+      return null;
+    }
+  };
+
+  const env: DownloadEnv = {
+    outDir,
+    tmpDir,
+    baseUrl: params.baseUrl,
+    db,
+    planner: new PathPlanner(outDir, db),
+    logger: log,
+    timeouts: { openMs: 45_000, downloadStartMs: 8_000, transferFloorMs: 120_000, slowBytesPerSecond: 100_000 },
+    inspector,
+    extractLive: (zip, staging) => extractLivePhotoZip(zip, staging),
+    itemInfo: infoCache,
+  };
+
+  // ---- listing: pages of the library go into the index as they arrive ---------------------
+  const listing = (async () => {
+    try {
+      for await (const listed of enumerateLibrary({
+        page: rpcPage,
+        baseUrl: params.baseUrl,
+        client,
+        signal: params.signal,
+        onFallback: (why) => log.warn(`listing by RPC failed (${why}); scrolling the library grid instead`),
+        onRetry: (error: unknown, attempt: number) => log.warn(`listing: ${describeError(error)} (try ${attempt}), backing off`),
+      })) {
+        if (stopping()) break;
+        summary.listing = listed.strategy;
+        const items: RemoteItem[] = [];
+        for (const item of listed.items) {
+          if (seen.has(item.mediaKey)) continue;
+          seen.add(item.mediaKey);
+          items.push(item);
+        }
+        const result = upsertItems(db, items);
+        summary.found = seen.size;
+        summary.new += result.inserted;
+        summary.skipped += countDone(db, items.map((i) => i.mediaKey));
+        events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
+        log.debug(`listed ${summary.found} items (${summary.new} new)`);
+        notifier.notify();
+      }
+      summary.listingComplete = !stopping();
+    } catch (error) {
+      if (error instanceof KeepError && error.stopsRun) stop(error);
+      else log.error(`listing stopped: ${describeError(error)}; items listed so far are still downloaded`);
+    } finally {
+      listingDone = true;
+      events.emit('listingDone', { found: summary.found, complete: summary.listingComplete });
+      notifier.notify();
+    }
+  })();
+
+  // ---- workers: take pending items from the index ------------------------------------------
+  const pool = new PagePool(context, params.concurrency);
+  const limit = params.limit ?? null;
+  const claim = (): ItemRow | null => {
+    const exclude = new Set([...inFlight, ...handled]);
+    const [row] = nextPending(db, 1, exclude, NO_ATTEMPT_CAP);
+    if (!row) return null;
+    inFlight.add(row.media_key);
+    return row;
+  };
+
+  const processItem = async (slot: number, row: ItemRow): Promise<void> => {
+    const key = row.media_key;
+    events.emit('itemStart', { mediaKey: key });
+    try {
+      const result = await pRetry(
+        async () => {
+          const page = await pool.page(slot);
+          try {
+            return await downloadItem(page, env, row);
+          } catch (error) {
+            if (error instanceof KeepError) throw error;
+            // Playwright's own errors (a closed page, a crashed renderer): worth another try.
+            throw new TransientError(describeError(error).split('\n')[0], { cause: error });
+          }
+        },
+        {
+          retries: Math.max(0, params.maxAttempts - 1),
+          minTimeout: params.retryMinMs ?? 1_000,
+          factor: 2,
+          maxTimeout: 30_000,
+          randomize: true,
+          shouldRetry: ({ error }) => isRetryable(error) && !stopping(),
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+            if (!isRetryable(error) || retriesLeft === 0) return;
+            events.emit('retry', { mediaKey: key, attempt: attemptNumber, error: error.message });
+            log.info(`${key}: ${error.message} (try ${attemptNumber} of ${params.maxAttempts}), retrying`);
+          },
+        },
+      );
+      summary.downloaded++;
+      summary.bytes += result.bytes;
+      events.emit('itemDone', { mediaKey: key, bytes: result.bytes, files: result.files.map((f) => f.relPath) });
+      log.debug({ files: result.files.map((f) => f.relPath) }, `downloaded ${key}`);
+    } catch (error) {
+      handled.add(key);
+      if (error instanceof DeferredError) {
+        markDeferred(db, key, error.message);
+        summary.deferred++;
+        events.emit('itemDeferred', { mediaKey: key, reason: error.message });
+        log.info(error.message);
+      } else if (error instanceof KeepError && error.stopsRun) {
+        stop(error);
+      } else if (stopError instanceof SignedOutError || (stopError === null && params.signal?.aborted)) {
+        // The session ended or the user stopped the run: never the item's fault.
+        log.debug(`${key}: abandoned (${describeError(error)})`);
+      } else {
+        const message = describeError(error);
+        markFailed(db, key, message);
+        summary.failed++;
+        events.emit('itemFailed', { mediaKey: key, error: message });
+        log.warn(`${key} failed: ${message}`);
+      }
+    }
+  };
+
+  const worker = async (slot: number): Promise<void> => {
+    while (!stopping()) {
+      if (limit !== null && summary.downloaded + inFlight.size >= limit) break;
+      const row = claim();
+      if (!row) {
+        if (listingDone) break;
+        await notifier.wait();
+        continue;
+      }
+      try {
+        await processItem(slot, row);
+      } finally {
+        inFlight.delete(row.media_key);
+      }
+    }
+  };
+
+  try {
+    await Promise.all([listing, ...Array.from({ length: params.concurrency }, (_, slot) => worker(slot))]);
+  } finally {
+    finished = true;
+    await pool.closeAll();
+  }
+  if (stopError) throw stopError;
+}

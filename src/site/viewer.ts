@@ -1,0 +1,122 @@
+// Actions on the item viewer (`/photo/<key>`): open it, tell whether a video is still
+// processing, and start the site's own Download (Shift+D, or More options → Download), and
+// Download original for items edited in Google. Selectors and labels come from labels.ts.
+import type { Download, Locator, Page } from 'playwright-core';
+import { DeferredError, DownloadFailedError, SiteChangedError, TransientError } from '../errors.js';
+import { keys, labels, selectors } from './labels.js';
+import { parseExtendedInfo } from './payloads.js';
+import type { RpcClient } from './rpc-client.js';
+import { args, rpc } from './rpcids.js';
+import { assertSignedIn, gotoChecked } from './session.js';
+import type { ExtendedInfo } from './types.js';
+import { photoUrl } from './urls.js';
+
+export interface ViewerTimeouts {
+  /** For the page and its visible c-wiz. */
+  openMs: number;
+  /** For a download to start after Shift+D, before trying the menu. */
+  downloadStartMs: number;
+}
+
+export const DEFAULT_VIEWER_TIMEOUTS: ViewerTimeouts = { openMs: 45_000, downloadStartMs: 8_000 };
+
+/** Opens `/photo/<key>` and returns the visible viewer of that item. */
+export async function openViewer(page: Page, baseUrl: string, mediaKey: string, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Locator> {
+  const response = await gotoChecked(page, photoUrl(baseUrl, mediaKey), baseUrl, timeouts.openMs);
+  const status = response?.status() ?? 200;
+  if (status === 404) throw new DownloadFailedError(`the item page /photo/${mediaKey} answered 404 (deleted in Google Photos?)`);
+  const viewer = visibleViewer(page, mediaKey);
+  try {
+    await viewer.waitFor({ state: 'visible', timeout: timeouts.openMs });
+  } catch (cause) {
+    assertSignedIn(page, baseUrl);
+    if (page.isClosed()) throw cause;
+    const any = await page.locator('c-wiz[data-media-key]').count();
+    if (any === 0) throw new SiteChangedError('the viewer shows the item as c-wiz[data-media-key=<key>]', `none on /photo/${mediaKey}`, { cause });
+    throw new TransientError(`the viewer of ${mediaKey} did not become visible`, { cause });
+  }
+  return viewer;
+}
+
+export function visibleViewer(page: Page, mediaKey: string): Locator {
+  return page.locator(selectors.viewerFor(mediaKey)).filter({ visible: true }).first();
+}
+
+/** "Video is still processing…": Download cannot start yet; a later run tries again. */
+export async function assertNotProcessing(viewer: Locator, mediaKey: string): Promise<void> {
+  const text = await viewer.innerText().catch(() => '');
+  const hit = labels.processing.find((phrase) => text.includes(phrase));
+  if (hit) throw new DeferredError(`video ${mediaKey} is still processing in Google Photos ("${hit}")`);
+}
+
+/**
+ * Starts the item's Download with Shift+D; when no download starts in time, through
+ * More options → Download. Resolves when the browser has the download's response.
+ */
+export async function startDownload(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
+  const viaKey = page.waitForEvent('download', { timeout: timeouts.downloadStartMs });
+  await page.keyboard.press(keys.download);
+  try {
+    return await viaKey;
+  } catch {
+    // No download from the shortcut: the same action from the menu.
+  }
+  return await fromMenu(page, viewer, selectors.downloadItem, labels.download, timeouts);
+}
+
+/** Opens More options and tells whether it offers Download original (items edited in Google). */
+export async function offersOriginal(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<boolean> {
+  await openMenu(page, viewer, timeouts);
+  const offered = (await page.locator(selectors.downloadOriginalItem).filter({ visible: true }).count()) > 0;
+  await closeMenu(page, viewer);
+  return offered;
+}
+
+/** More options → Download original. */
+export async function startOriginalDownload(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
+  return await fromMenu(page, viewer, selectors.downloadOriginalItem, labels.downloadOriginal, timeouts);
+}
+
+async function fromMenu(page: Page, viewer: Locator, itemSelector: string, label: string, timeouts: ViewerTimeouts): Promise<Download> {
+  await openMenu(page, viewer, timeouts);
+  const entry = page.locator(itemSelector).filter({ visible: true }).first();
+  if ((await entry.count()) === 0) {
+    await closeMenu(page, viewer);
+    throw new SiteChangedError(`the More options menu holds "${label}"`, 'entry not found');
+  }
+  if ((await entry.getAttribute('aria-disabled')) === 'true') {
+    await closeMenu(page, viewer);
+    throw new DownloadFailedError(`"${label}" is disabled for this item`);
+  }
+  const started = page.waitForEvent('download', { timeout: timeouts.downloadStartMs * 2 });
+  await entry.click();
+  try {
+    return await started;
+  } catch (cause) {
+    throw new DownloadFailedError(`no download started from "${label}"`, { cause });
+  }
+}
+
+async function openMenu(page: Page, viewer: Locator, timeouts: ViewerTimeouts): Promise<void> {
+  const button = viewer.locator(selectors.moreOptions).first();
+  if ((await button.count()) === 0) throw new SiteChangedError(`the viewer has a "${labels.moreOptions}" button`, 'not found');
+  if ((await page.locator(selectors.downloadItem).filter({ visible: true }).count()) > 0) return;
+  await button.click({ timeout: timeouts.openMs });
+  try {
+    await page.locator(selectors.downloadItem).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeouts.downloadStartMs });
+  } catch (cause) {
+    throw new SiteChangedError(`More options lists "${labels.download}"`, 'the menu did not show it', { cause });
+  }
+}
+
+/** Closes the menu by its own toggle: Escape on a closed menu would leave the viewer. */
+async function closeMenu(page: Page, viewer: Locator): Promise<void> {
+  if ((await page.locator(selectors.downloadItem).filter({ visible: true }).count()) === 0) return;
+  await viewer.locator(selectors.moreOptions).first().click().catch(() => undefined);
+}
+
+/** Google's extended info (`fDcn4b`): file name, date and offset, size, location, description. */
+export async function fetchItemInfo(client: RpcClient, baseUrl: string, mediaKey: string): Promise<ExtendedInfo> {
+  const sourcePath = new URL(photoUrl(baseUrl, mediaKey)).pathname;
+  return parseExtendedInfo(await client.call(rpc.itemInfo, args.itemInfo(mediaKey), sourcePath));
+}

@@ -105,3 +105,17 @@ export function readZip(buf: Buffer): { name: string; data: Buffer }[] {
   }
   return out;
 }
+
+/** Node-side session: the cookie header and the at token read from a signed-in page's WIZ_global_data. */
+export async function nodeSession(replica: Replica): Promise<{ cookie: string; at: string }> {
+  const cookie = `${replica.sessionCookie.name}=${replica.sessionCookie.value}`;
+  const html = await (await fetch(replica.baseUrl + '/?hl=en', { headers: { cookie } })).text();
+  const wiz = JSON.parse(/window\.WIZ_global_data = (\{.*?\});<\/script>/.exec(html)![1]) as Record<string, string>;
+  return { cookie, at: wiz.SNlM0e };
+}
+
+export async function nodeRpc(replica: Replica, s: { cookie: string; at: string }, rpcid: string, args: unknown): Promise<RawRpc> {
+  const body = new URLSearchParams({ 'f.req': JSON.stringify([[[rpcid, JSON.stringify(args), null, 'generic']]]), at: s.at });
+  const res = await fetch(`${replica.baseUrl}/_/PhotosUi/data/batchexecute?rpcids=${rpcid}&source-path=%2F&rt=c`, { method: 'POST', headers: { cookie: s.cookie, 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body });
+  return { status: res.status, text: await res.text() };
+}

@@ -1,7 +1,180 @@
-// `adopt`: being built (see the issue tracker); placeholder so the CLI lists it.
-import { KeepError } from '../../errors.js';
+// `adopt`: count an existing backup without downloading it again.
+//   adopt --from-gphotos-sync DB_OR_FOLDER [--out DIR] (--keep | --upgrade) [--copy|--move|--link]
+//   adopt --from-folder DIR --out DIR [--copy|--move|--link] [--accept-probable]
+// Both take --dry-run (print what would be done, change nothing) and --json.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { adoptFolder, type FolderReport, type ListedFile } from '../../adopt/folder.js';
+import { adoptGphotosSync, type GphotosSyncReport, resolveGphotosSyncSource } from '../../adopt/gphotos-sync.js';
+import type { Placement } from '../../adopt/place.js';
+import { resolveProfileDir } from '../../browser/profile.js';
+import { ExitCode, UsageError } from '../../errors.js';
+import { acquireRunLock, describeHolder } from '../../run/lock.js';
+import { type Db, openIndex, openIndexSnapshot, stateDir } from '../../store/database.js';
 import type { CommandContext } from '../context.js';
 
-export async function runAdopt(_ctx: CommandContext): Promise<number> {
-  throw new KeepError('`adopt` is not available in this build yet.');
+/** How many files of each list the human report shows (--json lists them all). */
+const SHOWN = 20;
+
+export async function runAdopt(ctx: CommandContext): Promise<number> {
+  const o = ctx.options;
+  const fromSync = typeof o.fromGphotosSync === 'string' ? o.fromGphotosSync : null;
+  const fromFolder = typeof o.fromFolder === 'string' ? o.fromFolder : null;
+  if ((fromSync === null) === (fromFolder === null)) {
+    throw new UsageError('Say what to adopt: --from-gphotos-sync DB_OR_FOLDER (a gphotos-sync backup) or --from-folder DIR (Takeout or any folder), one of them.');
+  }
+  const placements = (['copy', 'move', 'link'] as const).filter((p) => o[p] === true);
+  if (placements.length > 1) throw new UsageError(`--${placements.join(', --')} exclude each other: choose how matched files get into the backup (the default is --copy).`);
+  const placement: Placement = placements[0] ?? 'copy';
+  if (o.keep === true && o.upgrade === true) throw new UsageError('--keep and --upgrade exclude each other: --keep counts the gphotos-sync files as done, --upgrade downloads the originals and keeps each old file until its original is verified.');
+  const dryRun = o.dryRun === true;
+  const profileDir = resolveProfileDir(String(o.profile ?? 'default'), ctx.env);
+  const baseUrl = String(o.baseUrl);
+  const concurrency = Number(o.concurrency ?? 3);
+
+  if (fromSync !== null) {
+    if (o.acceptProbable === true) throw new UsageError('--accept-probable is for --from-folder: gphotos-sync ids are mapped exactly, there is nothing probable to accept.');
+    if (o.keep !== true && o.upgrade !== true && !dryRun) {
+      throw new UsageError(
+        'Choose what the gphotos-sync files become: --keep counts them as done (no download, but they stay without GPS and recompressed), --upgrade downloads the originals on the next sync and keeps each old file until its original is verified.',
+      );
+    }
+    const source = resolveGphotosSyncSource(fromSync);
+    const out = path.resolve(typeof o.out === 'string' && o.out !== '' ? o.out : source.root);
+    const report = await withIndex(ctx, out, dryRun, (db) =>
+      adoptGphotosSync({
+        db,
+        source,
+        outDir: out,
+        mode: o.upgrade === true ? 'upgrade' : 'keep',
+        placement,
+        concurrency,
+        dryRun,
+        baseUrl,
+        profileDir,
+        logger: ctx.logger,
+        signal: ctx.signal,
+        onProgress: throttled(ctx, 'mapped'),
+      }),
+    );
+    if (report === null) return ExitCode.Complete;
+    if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
+    else ctx.stdout.write(describeSyncReport(report));
+    return report.failed > 0 || (!dryRun && report.pending > 0) ? ExitCode.Partial : ExitCode.Complete;
+  }
+
+  if (o.keep === true || o.upgrade === true) throw new UsageError('--keep and --upgrade are for --from-gphotos-sync. A folder\'s files are matched by their bytes: exact copies of originals count as done, nothing else does.');
+  const folder = path.resolve(fromFolder!);
+  if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--from-folder ${fromFolder}: no such folder.`);
+  if (typeof o.out !== 'string' || o.out === '') throw new UsageError('--from-folder needs --out DIR: the backup folder the matched files go into (it may be an existing gphotos-keep backup).');
+  const out = path.resolve(o.out);
+  if (out === folder) throw new UsageError('--from-folder and --out are the same folder: give the backup folder with --out, and the folder to adopt from with --from-folder.');
+  const report = await withIndex(ctx, out, dryRun, (db) =>
+    adoptFolder({
+      db,
+      folder,
+      outDir: out,
+      placement,
+      acceptProbable: o.acceptProbable === true,
+      dryRun,
+      baseUrl,
+      profileDir,
+      logger: ctx.logger,
+      signal: ctx.signal,
+      onProgress: throttled(ctx, 'files'),
+    }),
+  );
+  if (report === null) return ExitCode.Complete;
+  if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
+  else ctx.stdout.write(describeFolderReport(report));
+  return report.failed.length > 0 ? ExitCode.Partial : ExitCode.Complete;
+}
+
+/**
+ * The index to work on: the real one under the run lock, or for a dry run an in-memory copy
+ * (nothing on disk changes). null when another run holds the folder.
+ */
+async function withIndex<T>(ctx: CommandContext, out: string, dryRun: boolean, body: (db: Db) => Promise<T>): Promise<T | null> {
+  if (dryRun) {
+    const db = openIndexSnapshot(out);
+    try {
+      return await body(db);
+    } finally {
+      db.close();
+    }
+  }
+  const db = openIndex(out);
+  try {
+    const attempt = acquireRunLock(stateDir(out), 'adopt');
+    if (!attempt.acquired) {
+      ctx.stderr.write(`gphotos-keep adopt: ${describeHolder(attempt.heldBy, attempt.file)}; nothing was changed. Run adopt again when it has finished.\n`);
+      return null;
+    }
+    try {
+      return await body(db);
+    } finally {
+      attempt.lock.release();
+    }
+  } finally {
+    db.close();
+  }
+}
+
+function throttled(ctx: CommandContext, unit: string): (p: { done: number; total: number; phase?: string }) => void {
+  let last = 0;
+  return (p) => {
+    const now = Date.now();
+    if (now - last < 10_000 && p.done !== p.total) return;
+    last = now;
+    ctx.logger.info({ ...p }, `${p.phase ? `${p.phase}: ` : ''}${p.done}/${p.total} ${unit}`);
+  };
+}
+
+function describeSyncReport(r: GphotosSyncReport): string {
+  const lines: string[] = [];
+  const verb = r.dryRun ? 'Dry run, nothing changed. ' : '';
+  lines.push(`${verb}gphotos-sync index ${r.index}: ${r.listed} items listed, ${r.missing} without a file on disk.`);
+  if (r.dryRun) {
+    lines.push(`Would map ${r.pending + r.failed} Library API ids to Google Photos items through the signed-in browser (${r.mapped} already mapped, ${r.unknown} unknown to Google).`);
+    lines.push(`Their files would be ${r.mode === 'upgrade' ? 'kept until each original is downloaded and verified by the next sync (--upgrade)' : 'counted as done, without GPS and recompressed (--keep)'}; files outside ${r.out} would be placed into it.`);
+    return `${lines.join('\n')}\n`;
+  }
+  lines.push(`Mapped ${r.mapped} ids to Google Photos items (${r.mappedThisRun} this run), ${r.unknown} unknown to Google, ${r.failed} failed${r.pending > 0 ? `, ${r.pending} not tried yet (stopped)` : ''}.`);
+  lines.push(`Adopted ${r.adopted} files as lossy copies (no GPS, recompressed)${r.already > 0 ? `; ${r.already} items were already backed up with their originals` : ''}${r.placedThisRun > 0 ? `; ${r.placedThisRun} files placed into ${r.out}` : ''}.`);
+  lines.push(
+    r.mode === 'upgrade'
+      ? `--upgrade: their originals are queued; the next \`gphotos-keep sync --out ${r.out}\` downloads them and keeps each old file until its original is verified.`
+      : `--keep: they count as done; \`gphotos-keep sync --out ${r.out}\` downloads only what they do not cover.`,
+  );
+  if (r.unknownIds.length > 0) lines.push(`Unknown to Google (deleted since, or another account's): ${r.unknownIds.slice(0, SHOWN).join(', ')}${r.unknown > SHOWN ? ` … and ${r.unknown - SHOWN} more` : ''}`);
+  for (const f of r.failures.slice(0, SHOWN)) lines.push(`  failed ${f.remoteId}${f.file ? ` (${f.file})` : ''}: ${f.error}`);
+  if (r.failed > 0) lines.push('Run the same command again to retry the failed ones.');
+  return `${lines.join('\n')}\n`;
+}
+
+function describeFolderReport(r: FolderReport): string {
+  const lines: string[] = [];
+  const how = { copy: 'copied', move: 'moved', link: 'hard-linked' }[r.placement];
+  lines.push(`${r.dryRun ? 'Dry run, nothing changed. ' : ''}${r.folder}: ${r.found} media files (${r.hashedThisRun} hashed this run).`);
+  lines.push(`Exact copies of originals Google holds: ${r.exact}.`);
+  if (r.dryRun) lines.push(`Would place ${r.wouldPlace} of them into ${r.out} (${how}) and count them as done.`);
+  else lines.push(`Placed into ${r.out} (${how}) and counted as done: ${r.placed} (${r.placedThisRun} this run).`);
+  if (r.already > 0) lines.push(`Already in the backup, left alone: ${r.already}.`);
+  if (r.duplicates > 0) lines.push(`Duplicates of a file already adopted (e.g. one per album), left alone: ${r.duplicates}.`);
+  lines.push(`Probable matches (same name and taken time, different bytes), not counted: ${r.probable.length}.`);
+  lines.push(...listed(r.probable, (f) => `${f.path} → ${f.fileName ?? ''} ${f.mediaKey ?? ''}`.trimEnd()));
+  if (r.acceptCommand) lines.push(`To accept them as the backup's copies (they are not the originals' bytes): ${r.acceptCommand}`);
+  lines.push(`Matching nothing, left alone: ${r.unmatched.length}.`);
+  lines.push(...listed(r.unmatched, (f) => f.path));
+  if (r.failed.length > 0) {
+    lines.push(`Failed: ${r.failed.length} (run the same command again to retry).`);
+    lines.push(...listed(r.failed, (f) => `${f.path}: ${f.error ?? ''}`));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function listed(files: ListedFile[], line: (f: ListedFile) => string): string[] {
+  const out = files.slice(0, SHOWN).map((f) => `  ${line(f)}`);
+  if (files.length > SHOWN) out.push(`  … and ${files.length - SHOWN} more (--json lists them all)`);
+  return out;
 }

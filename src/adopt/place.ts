@@ -1,0 +1,127 @@
+// Puts an adopted file into the backup layout (the same `YYYY/MM/<name>` paths and collision
+// rule as downloads) by copy, move or hard link. A copy is written to `.part`, fsynced,
+// checked against the hash taken when the file was found, then renamed; a move or link is
+// one rename or link of the checked file. The caller records the file afterwards, and only
+// then is a moved file's source removed when the move had to cross file systems.
+import { constants } from 'node:fs';
+import { copyFile, link, rename, stat, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import { LocalIoError, TransientError } from '../errors.js';
+import { type PathPlanner, partName, resolveInside } from '../download/layout.js';
+import { ensureDir, fsyncDir, ioError, moveInto, removeQuietly, sealPart } from '../download/save.js';
+import type { FileRole } from '../store/files.js';
+
+export type Placement = 'copy' | 'move' | 'link';
+
+export interface PlaceRequest {
+  outDir: string;
+  planner: PathPlanner;
+  mediaKey: string;
+  role: FileRole;
+  /** `YYYY/MM` (datedFolder). */
+  folder: string;
+  /** Sanitised final name. */
+  baseName: string;
+  source: string;
+  /** What the source held when it was hashed. */
+  sha256: string;
+  bytes: number;
+  mtimeMs: number | null;
+  mode: Placement;
+  /** Called with the chosen path before anything moves, so a killed run can find the file. */
+  onPlanned?: (relPath: string) => void;
+}
+
+export interface PlaceResult {
+  relPath: string;
+  /** What actually happened: a link or move across file systems falls back to a copy. */
+  method: Placement | 'already-there';
+  /** Removes a moved file's source once the caller has recorded the copy (cross-device moves only). */
+  afterRecord: () => Promise<void>;
+}
+
+const nothing = async (): Promise<void> => undefined;
+
+export async function placeFile(req: PlaceRequest): Promise<PlaceResult> {
+  const [planned] = await req.planner.plan(req.mediaKey, req.folder, [{ role: req.role, baseName: req.baseName, sha256: req.sha256 }]);
+  try {
+    req.onPlanned?.(planned.relPath);
+    const final = resolveInside(req.outDir, planned.relPath);
+    if (planned.alreadyThere) {
+      // A run that died after placing and before recording: the bytes are already in place.
+      return { relPath: planned.relPath, method: 'already-there', afterRecord: req.mode === 'move' ? () => removeSource(req.source, final) : nothing };
+    }
+    await ensureDir(path.dirname(final));
+    if (req.mode !== 'copy') {
+      await assertUnchanged(req);
+      const done = req.mode === 'link' ? await tryLink(req.source, final) : await tryRename(req.source, final);
+      if (done) return { relPath: planned.relPath, method: req.mode, afterRecord: nothing };
+    }
+    await copyChecked(req, final);
+    return { relPath: planned.relPath, method: 'copy', afterRecord: req.mode === 'move' ? () => removeSource(req.source, final) : nothing };
+  } finally {
+    req.planner.release(req.mediaKey);
+  }
+}
+
+async function copyChecked(req: PlaceRequest, final: string): Promise<void> {
+  const part = path.join(path.dirname(final), partName(path.basename(final), req.mediaKey));
+  try {
+    // FICLONE asks for a reflink where the file system offers one, else a plain copy.
+    await copyFile(req.source, part, constants.COPYFILE_FICLONE);
+  } catch (cause) {
+    await removeQuietly(part);
+    throw ioError(`cannot copy ${req.source} into the backup`, cause);
+  }
+  const digest = await sealPart(part);
+  if (digest.sha256 !== req.sha256 || digest.bytes !== req.bytes) {
+    await removeQuietly(part);
+    throw new TransientError(`${req.source} changed while it was being adopted (its bytes are not the ones hashed): run adopt again`);
+  }
+  await moveInto(part, final);
+}
+
+/** A move or link takes the file as it is now: it must still be the one that was hashed. */
+async function assertUnchanged(req: PlaceRequest): Promise<void> {
+  let now;
+  try {
+    now = await stat(req.source);
+  } catch (cause) {
+    throw new LocalIoError(`${req.source} is gone: it was found earlier in this run`, { cause });
+  }
+  if (now.size !== req.bytes || (req.mtimeMs !== null && Math.floor(now.mtimeMs) !== req.mtimeMs)) {
+    throw new TransientError(`${req.source} changed since it was hashed: run adopt again`);
+  }
+}
+
+async function tryLink(source: string, final: string): Promise<boolean> {
+  try {
+    await link(source, final);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // Another file system, or one without hard links: copy instead.
+    if (code === 'EXDEV' || code === 'EPERM' || code === 'ENOTSUP' || code === 'EMLINK') return false;
+    throw ioError(`cannot hard-link ${source} into the backup`, cause);
+  }
+  await fsyncDir(path.dirname(final));
+  return true;
+}
+
+async function tryRename(source: string, final: string): Promise<boolean> {
+  try {
+    await rename(source, final);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EXDEV') return false;
+    throw ioError(`cannot move ${source} into the backup`, cause);
+  }
+  await fsyncDir(path.dirname(final));
+  await fsyncDir(path.dirname(source)).catch(() => undefined);
+  return true;
+}
+
+async function removeSource(source: string, final: string): Promise<void> {
+  if (path.resolve(source) === path.resolve(final)) return;
+  await unlink(source).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw ioError(`adopted ${source}, but cannot remove it after the move`, error);
+  });
+}

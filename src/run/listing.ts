@@ -1,0 +1,176 @@
+// The listing half of a sync run: which listing runs (recent uploads, or a full rescan by
+// date taken), recording it into the index page by page, then what follows a listing:
+// keeping dated versions of items edited in Google, reconciling deletions (rescan only) and,
+// when asked, moving the files of deleted items to the trash.
+//
+// The orchestration (src/run/sync.ts) calls runListing() while its download workers take
+// pending items from the index; onPage tells it when new items are there.
+import type { Page } from 'playwright-core';
+import { MassDisappearanceError, SiteChangedError, describeError } from '../errors.js';
+import { listByUpload, type UploadListingResult } from '../library/by-upload.js';
+import { enumerateLibrary, type ListingStrategy } from '../library/enumerate.js';
+import { rescanLibrary, type RescanResult } from '../library/rescan.js';
+import type { Logger } from '../log.js';
+import type { RpcClient } from '../site/rpc-client.js';
+import type { RemoteItem } from '../site/types.js';
+import type { Db } from '../store/database.js';
+import { pruneGone, type PruneReport } from './prune.js';
+import { describeDecision, rescanDecisionFor, type RescanDecision } from './rescan-policy.js';
+import { keepChangedVersions, type VersionsReport } from './versions.js';
+
+export interface ListingParams {
+  db: Db;
+  outDir: string;
+  /** The page that holds the session (RPC calls run inside it; the grid fallback scrolls it). */
+  page: Page;
+  baseUrl: string;
+  /** null when the page carried no RPC tokens: only a full grid listing is possible. */
+  client: RpcClient | null;
+  /** --rescan */
+  rescan: boolean;
+  /** --rescan-days */
+  rescanDays: number;
+  /** --accept-deletions */
+  acceptDeletions?: boolean;
+  /** --prune */
+  prune?: boolean;
+  logger: Logger;
+  signal?: AbortSignal;
+  nowMs?: () => number;
+  /** After each page is in the index: its items, and the keys that are new (pending now). */
+  onPage?: (page: { items: RemoteItem[]; newKeys: string[]; strategy: ListingStrategy; found: number }) => void;
+  /** After changed items were queued for their new version (workers should look again). */
+  onQueued?: (count: number) => void;
+}
+
+export interface ListingOutcome {
+  mode: 'incremental' | 'rescan';
+  decision: RescanDecision;
+  strategy: ListingStrategy | null;
+  /** The listing covered what it set out to cover (all new uploads, or the whole library). */
+  complete: boolean;
+  found: number;
+  new: number;
+  /** Items edited in Google whose old files were kept as dated versions (queued again). */
+  changed: number;
+  /** Items marked gone by this run's rescan. */
+  gone: number;
+  /** The mass-disappearance guard's refusal (the run should end with its exit code), or null. */
+  refused: MassDisappearanceError | null;
+  upload: UploadListingResult | null;
+  rescanResult: RescanResult | null;
+  versions: VersionsReport | null;
+  prune: PruneReport | null;
+}
+
+export async function runListing(params: ListingParams): Promise<ListingOutcome> {
+  const { db, logger: log } = params;
+  const now = params.nowMs ?? Date.now;
+  const decision = rescanDecisionFor(db, { asked: params.rescan, rescanDays: params.rescanDays, nowMs: now() });
+  const outcome: ListingOutcome = {
+    mode: decision.rescan ? 'rescan' : 'incremental',
+    decision,
+    strategy: null,
+    complete: false,
+    found: 0,
+    new: 0,
+    changed: 0,
+    gone: 0,
+    refused: null,
+    upload: null,
+    rescanResult: null,
+    versions: null,
+    prune: null,
+  };
+  log.info(describeDecision(decision));
+
+  if (!decision.rescan && params.client) {
+    try {
+      const upload = await listByUpload({
+        client: params.client,
+        db,
+        signal: params.signal,
+        nowMs: now,
+        onRetry: (error, attempt) => log.warn(`listing recent uploads: ${describeError(error)} (try ${attempt}), backing off`),
+        onPage: (progress, newKeys, items) => {
+          outcome.found = progress.listed;
+          outcome.new = progress.newItems;
+          params.onPage?.({ items, newKeys, strategy: 'rpc', found: progress.listed });
+        },
+      });
+      outcome.upload = upload;
+      outcome.strategy = 'rpc';
+      outcome.complete = upload.complete;
+      log.info(`recent uploads: ${upload.listed} listed in ${upload.pages} page(s), ${upload.newItems} new${upload.stoppedBy === 'known-page' ? ', stopped at a page already in the index' : ''}`);
+    } catch (error) {
+      if (!(error instanceof SiteChangedError)) throw error;
+      // The recently-added listing is not recognised: a full listing still finds everything.
+      log.warn(`listing by upload date failed (${error.message}); listing the whole library instead`);
+      outcome.mode = 'rescan';
+    }
+  } else if (!decision.rescan) {
+    outcome.mode = 'rescan';
+  }
+
+  if (outcome.mode === 'rescan') {
+    const pages = enumerateLibrary({
+      page: params.page,
+      baseUrl: params.baseUrl,
+      client: params.client,
+      signal: params.signal,
+      onFallback: (why) => log.warn(`listing by RPC failed (${why}); scrolling the library grid instead`),
+      onRetry: (error, attempt) => log.warn(`listing: ${describeError(error)} (try ${attempt}), backing off`),
+    });
+    const result = await rescanLibrary({
+      db,
+      pages,
+      signal: params.signal,
+      acceptDeletions: params.acceptDeletions,
+      nowMs: now,
+      onPage: (progress, page, newKeys) => {
+        outcome.strategy = (page.strategy as ListingStrategy | undefined) ?? 'rpc';
+        outcome.found = progress.listed;
+        outcome.new = progress.newItems;
+        params.onPage?.({ items: page.items, newKeys, strategy: outcome.strategy, found: progress.listed });
+      },
+    });
+    outcome.rescanResult = result;
+    outcome.complete = result.complete;
+    outcome.gone = result.gone;
+    outcome.refused = result.refused;
+    log.info(
+      `full rescan: ${result.listed} listed in ${result.pages} page(s), ${result.newItems} new, ${result.gone} gone` +
+        ` (${Math.round(result.itemsPerSecond)} items/s over ${result.seconds.toFixed(1)} s)` +
+        (result.reconcileSkipped ? `; deletions not reconciled: ${result.reconcileSkipped}` : ''),
+    );
+    if (result.refused) log.error(result.refused.message);
+  }
+
+  if (params.signal?.aborted) return outcome;
+
+  // Items edited in Google: keep what we have as a dated version, then fetch the new one.
+  outcome.versions = await keepChangedVersions({
+    db,
+    outDir: params.outDir,
+    nowMs: now(),
+    onKept: (v) => log.info(`${v.mediaKey} changed in Google: kept ${v.from} as ${v.to}; the new version is queued`),
+  });
+  outcome.changed = outcome.versions.items;
+  if (outcome.versions.items > 0) params.onQueued?.(outcome.versions.items);
+
+  if (params.prune) {
+    if (outcome.refused) {
+      log.warn('--prune skipped: this rescan looked broken (see above), so nothing is moved to the trash this run');
+    } else {
+      outcome.prune = await pruneGone({
+        db,
+        outDir: params.outDir,
+        nowMs: now(),
+        onMoved: (f) => log.info(`pruned ${f.from} → ${f.to} (deleted in Google)`),
+      });
+      const p = outcome.prune;
+      log.info(`prune: moved ${p.moved.length} file(s) of items deleted in Google into ${p.trashDir}` + (p.missing.length ? `; ${p.missing.length} recorded file(s) were already missing` : ''));
+    }
+  }
+  return outcome;
+}

@@ -165,9 +165,10 @@ function installSignalHandlers(): void {
   if (signalHandlers.size > 0) return;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const handler = (): void => {
-      const ending = [...live].map((inspector) => inspector.end().catch(() => undefined));
       // Alone on this signal (no CLI handler to finish the run): behave as if we were not here.
-      if (process.listenerCount(signal) === 1) {
+      const alone = process.listenerCount(signal) === 1;
+      const ending = [...live].map((inspector) => inspector.end().catch(() => undefined));
+      if (alone) {
         void Promise.all(ending).finally(() => {
           removeSignalHandlers();
           process.kill(process.pid, signal);

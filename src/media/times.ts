@@ -11,7 +11,8 @@ export async function setTakenMtime(file: string, takenMs: number | null | undef
   if (typeof takenMs !== 'number' || !Number.isFinite(takenMs)) return null;
   // Before 1970 works on Linux file systems; far outside any camera's range is a bad value.
   if (takenMs < Date.UTC(1826, 0, 1) || takenMs > Date.now() + 366 * 86_400_000) return null;
-  const seconds = takenMs / 1000;
-  await utimes(file, seconds, seconds);
+  // A Date, not seconds: Node replaces negative numbers (before 1970) with the current time.
+  const when = new Date(takenMs);
+  await utimes(file, when, when);
   return (await stat(file)).mtimeMs;
 }

@@ -1,0 +1,157 @@
+// What a backup folder holds, read-only: counts by state, size (recorded and actually on disk),
+// oldest and newest item, the last runs, items that keep failing, and whether a run is active.
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
+import { countByState } from '../store/items.js';
+import { lastSuccessMs, recentRuns } from '../store/runs.js';
+import { type ItemAt, failingItems, recordedFiles, recordedTotals, takenRange, waitingItems } from '../store/stats.js';
+import { type LockOwner, isOwnerAlive, lockPath, readLockOwner } from './lock.js';
+import { outcomeOf } from './report.js';
+
+export interface StatusItem {
+  mediaKey: string;
+  fileName: string | null;
+  /** Local time where it was taken, ISO 8601 with its offset. */
+  takenAt: string;
+}
+
+export interface StatusRun {
+  command: string;
+  startedAt: string;
+  endedAt: string | null;
+  seconds: number | null;
+  exitCode: number | null;
+  outcome: string;
+  found: number;
+  new: number;
+  downloaded: number;
+  skipped: number;
+  deferred: number;
+  failed: number;
+  bytes: number;
+}
+
+export interface StatusProblem {
+  mediaKey: string;
+  fileName: string | null;
+  takenAt: string;
+  attempts: number;
+  reason: string | null;
+  lastSeenAt: string;
+}
+
+export interface BackupStatus {
+  out: string;
+  index: string;
+  items: Record<string, number> & { total: number };
+  size: { recordedFiles: number; recordedBytes: number; presentFiles: number; presentBytes: number; missingFiles: number };
+  oldest: StatusItem | null;
+  newest: StatusItem | null;
+  lastSuccessAt: string | null;
+  runs: StatusRun[];
+  failing: { total: number; items: StatusProblem[] };
+  waiting: { total: number; items: StatusProblem[] };
+  /** A run holding the folder's lock right now. */
+  activeRun: (LockOwner & { alive: boolean | 'unknown' }) | null;
+}
+
+/** ISO 8601 in the place's own offset: the wall-clock time the camera showed. */
+export function localIso(utcMs: number, offsetMs: number): string {
+  const local = new Date(utcMs + offsetMs).toISOString().replace(/\.\d{3}Z$/, '');
+  const sign = offsetMs < 0 ? '-' : '+';
+  const abs = Math.abs(Math.round(offsetMs / 60_000));
+  return `${local}${sign}${String(Math.floor(abs / 60)).padStart(2, '0')}:${String(abs % 60).padStart(2, '0')}`;
+}
+
+function toItem(row: ItemAt | null): StatusItem | null {
+  return row ? { mediaKey: row.media_key, fileName: row.file_name, takenAt: localIso(row.taken_ms, row.tz_offset_ms) } : null;
+}
+
+/** Opens the folder's index read-only; a folder without one is a usage error (exit 2). */
+export function openStatusIndex(outDir: string): Db {
+  const out = path.resolve(outDir);
+  const file = indexPath(out);
+  if (!existsSync(file)) {
+    const why = existsSync(out) ? `${out} has no backup index (${path.relative(out, file)} not found)` : `${out} does not exist`;
+    throw new UsageError(`${why}: pass --out with a folder that \`gphotos-keep sync\` has backed up into.`);
+  }
+  return openIndex(out, { readonly: true });
+}
+
+export function readStatus(outDir: string, options: { runs?: number; failing?: number; checkDisk?: boolean } = {}): BackupStatus {
+  const out = path.resolve(outDir);
+  const db = openStatusIndex(out);
+  try {
+    const byState = countByState(db);
+    const total = Object.values(byState).reduce((a, b) => a + b, 0);
+    const totals = recordedTotals(db);
+    let presentFiles = 0;
+    let presentBytes = 0;
+    if (options.checkDisk !== false) {
+      for (const file of recordedFiles(db)) {
+        try {
+          const stat = statSync(path.join(out, file.rel_path));
+          if (stat.isFile()) {
+            presentFiles++;
+            presentBytes += stat.size;
+          }
+        } catch {
+          // missing: counted below
+        }
+      }
+    }
+    const range = takenRange(db);
+    const success = lastSuccessMs(db, 'sync');
+    const runs = recentRuns(db, options.runs ?? 10).map(
+      (r): StatusRun => ({
+        command: r.command,
+        startedAt: new Date(r.started_ms).toISOString(),
+        endedAt: r.ended_ms === null ? null : new Date(r.ended_ms).toISOString(),
+        seconds: r.ended_ms === null ? null : (r.ended_ms - r.started_ms) / 1000,
+        exitCode: r.exit_code,
+        outcome: r.exit_code === null ? 'did not finish' : outcomeOf(r.exit_code),
+        found: r.found,
+        new: r.new,
+        downloaded: r.downloaded,
+        skipped: r.skipped,
+        deferred: r.deferred,
+        failed: r.failed,
+        bytes: r.bytes,
+      }),
+    );
+    const problem = (row: { media_key: string; file_name: string | null; taken_ms: number; attempts: number; last_error: string | null; seen_ms: number }): StatusProblem => ({
+      mediaKey: row.media_key,
+      fileName: row.file_name,
+      takenAt: new Date(row.taken_ms).toISOString(),
+      attempts: row.attempts,
+      reason: row.last_error,
+      lastSeenAt: new Date(row.seen_ms).toISOString(),
+    });
+    const failing = failingItems(db, options.failing ?? 20);
+    const waiting = waitingItems(db, 10);
+    const holder = readLockOwner(lockPath(stateDir(out)));
+    return {
+      out,
+      index: indexPath(out),
+      items: { ...byState, total },
+      size: {
+        recordedFiles: totals.files,
+        recordedBytes: totals.bytes,
+        presentFiles,
+        presentBytes,
+        missingFiles: options.checkDisk === false ? 0 : totals.files - presentFiles,
+      },
+      oldest: toItem(range.oldest),
+      newest: toItem(range.newest),
+      lastSuccessAt: success === null ? null : new Date(success).toISOString(),
+      runs,
+      failing: { total: failing.total, items: failing.items.map(problem) },
+      waiting: { total: waiting.total, items: waiting.items.map(problem) },
+      activeRun: holder ? { ...holder, alive: isOwnerAlive(holder) } : null,
+    };
+  } finally {
+    db.close();
+  }
+}

@@ -1,5 +1,7 @@
 // The one table of options: it feeds commander, the config file's keys and validation,
 // the environment variables, and the README's option list (scripts/options-doc.ts).
+// Every flag is also a config key (its camelCase `key`); boolean flags also take --no-<flag>
+// on the command line, to override a config file's true.
 
 export type OptionType = 'string' | 'path' | 'url' | 'int' | 'bool';
 export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt';
@@ -17,7 +19,10 @@ export interface OptionDef {
   commands: CommandName[];
   /** Never printed, logged or written to a report. */
   secret?: boolean;
-  /** Only on the command line (what to do now), never from the config file or env. */
+  /**
+   * What to do on this one run rather than a setting: never read from the environment (a
+   * forgotten variable must not change every run). Like every flag it is still a config key.
+   */
   cliOnly?: boolean;
 }
 

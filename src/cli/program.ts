@@ -5,7 +5,7 @@ import { ExitCode, KeepError, UsageError, describeError, exitCodeOf } from '../e
 import { createLogger } from '../log.js';
 import { loadConfigFile, resolveOptions } from './config.js';
 import type { CommandContext, CommandRunner } from './context.js';
-import { type CommandName, optionsFor } from './options.js';
+import { type CommandName, longName, optionsFor } from './options.js';
 
 const commands: { name: CommandName; summary: string; load: () => Promise<CommandRunner> }[] = [
   { name: 'sync', summary: 'back up the library into --out: list, download originals, verify, record', load: async () => (await import('./commands/sync.js')).runSync },
@@ -35,12 +35,14 @@ export async function runCli(io: RunIo): Promise<number> {
 
   for (const spec of commands) {
     const command = program.command(spec.name).description(spec.summary).showHelpAfterError().exitOverride();
-    command.addOption(new Option('--config <file>', 'config file (default $XDG_CONFIG_HOME/gphotos-keep/config.json)'));
+    command.addOption(new Option('--config <file>', 'config file (default $GPHOTOS_KEEP_CONFIG, else $XDG_CONFIG_HOME/gphotos-keep/config.json)'));
     for (const def of optionsFor(spec.name)) {
       const option = new Option(def.flags, def.description);
       if (def.env && !def.cliOnly) option.env(def.env);
       if (def.default !== undefined && def.type !== 'bool') option.default(def.default);
       command.addOption(option);
+      // --no-<flag> overrides a config file's or the environment's true for this run.
+      if (def.type === 'bool') command.addOption(new Option(`--no-${longName(def)}`, `turn --${longName(def)} off`).hideHelp());
     }
     command.allowExcessArguments(false).action(async () => {
       const given: Record<string, unknown> = {};
@@ -53,7 +55,7 @@ export async function runCli(io: RunIo): Promise<number> {
         options = resolveOptions(spec.name, given, io.env, fileConfig);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        io.stderr.write(`gphotos-keep ${spec.name}: ${error.message}\n\n${command.helpInformation()}`);
+        io.stderr.write(`gphotos-keep ${spec.name}: ${error.message}\nSee \`gphotos-keep ${spec.name} --help\` for the options.\n`);
         exitCode = ExitCode.Usage;
         return;
       }

@@ -109,6 +109,7 @@ export function compareUploads(a: ReplicaItem, b: ReplicaItem): number {
   return compareItems(a, b);
 }
 
+const TZS = [0, 1, 2, -5, 9, 5.5].map((h) => h * H);
 const SYNTHETIC_SAMPLES = ['Canon_40D.jpg', 'Nikon_D70.jpg', 'Sony_HDR-HC3.jpg', 'long_description.jpg', 'gps__DSCN0010.jpg', 'gps__DSCN0021.jpg', 'gps__DSCN0040.jpg'];
 
 /** Cap on cached item bodies: a 100k library never holds 100k bodies. */
@@ -142,14 +143,13 @@ export class Library {
     const lib = new Library(seed);
     const rand = prng(seedOf(seed, 'synthetic'));
     let taken = Date.UTC(2025, 11, 31, 18, 0, 0);
-    const start = Date.now();
     for (let i = 0; i < n; i++) {
       taken -= 600_000 + Math.floor(rand() * 6 * H);
       const isVideo = i % 23 === 7;
       const sample = isVideo ? 'video__PXL_20210612_091530.mp4' : SYNTHETIC_SAMPLES[i % SYNTHETIC_SAMPLES.length];
-      const tz = [0, 1, 2, -5, 9, 5.5][i % 6] * H;
-      const localDate = new Date(taken + tz).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-      const fileName = isVideo ? `PXL_${localDate}${String(i % 1000).padStart(3, '0')}.mp4` : `IMG_${localDate}_${i}.jpg`;
+      const tz = TZS[i % TZS.length];
+      const n = String(i + 1).padStart(6, '0');
+      const fileName = isVideo ? `PXL_${n}.mp4` : `IMG_${n}.jpg`;
       const item = lib.makeItem({
         sample,
         fileName,
@@ -163,7 +163,6 @@ export class Library {
       lib.items.push(item);
       lib.index(item);
     }
-    void start;
     return lib;
   }
 

@@ -8,10 +8,11 @@ import { CorruptDownloadError, DownloadFailedError, KeepError, LocalIoError } fr
 import type { Logger } from '../log.js';
 import type { MediaFacts } from '../media/inspect.js';
 import type { ExtractedEntry } from '../media/live-zip.js';
+import { keepGoogleSide } from '../media/keep.js';
 import { assertNotProcessing, offersOriginal, openViewer, startDownload, startOriginalDownload, type ViewerTimeouts } from '../site/viewer.js';
 import type { ExtendedInfo } from '../site/types.js';
 import type { Db } from '../store/database.js';
-import { type FileRecord, type FileRole, recordDownloaded } from '../store/files.js';
+import { type FileRecord, type FileRole, filesOf, recordDownloaded } from '../store/files.js';
 import type { ItemRow } from '../store/items.js';
 import { datedFolder, keyTag, nameForRole, type PathPlanner, partName, resolveInside } from './layout.js';
 import { sanitiseFileName, splitExtension } from './names.js';
@@ -76,13 +77,13 @@ export async function downloadItem(page: Page, env: DownloadEnv, row: ItemRow, s
 
   const pending: Download[] = [];
   try {
-    const main = await startDownload(page, viewer, env.timeouts);
+    const main = await startDownload(page, env.baseUrl, viewer, env.timeouts);
     pending.push(main);
     const mainDone = finishDownload(main, env, row.size_bytes, signal);
     mainDone.catch(() => undefined);
     let originalDone: Promise<Fetched> | null = null;
-    if (await offersOriginal(page, viewer, env.timeouts)) {
-      const original = await startOriginalDownload(page, viewer, env.timeouts);
+    if (await offersOriginal(page, env.baseUrl, viewer, env.timeouts)) {
+      const original = await startOriginalDownload(page, env.baseUrl, viewer, env.timeouts);
       pending.push(original);
       originalDone = finishDownload(original, env, row.size_bytes, signal);
       originalDone.catch(() => undefined);
@@ -189,6 +190,16 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
         imgHeight: file.facts?.height ?? null,
       });
     }
+    // mtime = taken time; what only Google knows goes into an XMP sidecar (src/media/keep.ts).
+    const kept = await keepGoogleSide(
+      records.map((r, i) => ({ role: r.role, relPath: r.relPath, path: resolveInside(env.outDir, r.relPath), facts: arrived[i].facts })),
+      { takenMs, tzOffsetMs, latitude: info?.latitude ?? null, longitude: info?.longitude ?? null, description: info?.description ?? row.google_description ?? null },
+      { inspector: env.inspector, ownPaths: filesOf(env.db, key).map((f) => f.rel_path), warn: (message) => env.logger.warn({ mediaKey: key }, message) },
+    );
+    for (const r of records) r.mtimeMs = kept.mtimes.get(r.relPath) ?? null;
+    for (const s of kept.sidecars) {
+      records.push({ mediaKey: key, role: 'sidecar', relPath: s.relPath, bytes: s.bytes, sha256: s.sha256, mime: 'application/rdf+xml', mtimeMs: s.mtimeMs });
+    }
     recordDownloaded(env.db, key, records, {
       fileName: arrived.find((a) => a.role === 'main')?.name ?? null,
       sizeBytes: info?.sizeBytes ?? row.size_bytes ?? null,
@@ -196,6 +207,7 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
       googleLat: info?.latitude ?? null,
       googleLng: info?.longitude ?? null,
       googleDescription: info?.description ?? null,
+      locationGoogleOnly: kept.locationGoogleOnly ?? undefined,
     });
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
     env.onFile?.(bytes);

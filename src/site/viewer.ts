@@ -2,14 +2,14 @@
 // processing, and start the site's own Download (Shift+D, or More options → Download), and
 // Download original for items edited in Google. Selectors and labels come from labels.ts.
 import type { Download, Locator, Page } from 'playwright-core';
-import { DeferredError, DownloadFailedError, SiteChangedError, TransientError } from '../errors.js';
+import { DeferredError, DownloadFailedError, SignedOutError, SiteChangedError, TransientError } from '../errors.js';
 import { keys, labels, selectors } from './labels.js';
 import { parseExtendedInfo } from './payloads.js';
 import type { RpcClient } from './rpc-client.js';
 import { args, rpc } from './rpcids.js';
 import { assertSignedIn, gotoChecked } from './session.js';
 import type { ExtendedInfo } from './types.js';
-import { photoUrl } from './urls.js';
+import { isSignedOutUrl, photoUrl } from './urls.js';
 
 export interface ViewerTimeouts {
   /** For the page and its visible c-wiz. */
@@ -53,32 +53,51 @@ export async function assertNotProcessing(viewer: Locator, mediaKey: string): Pr
  * Starts the item's Download with Shift+D; when no download starts in time, through
  * More options → Download. Resolves when the browser has the download's response.
  */
-export async function startDownload(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
-  const viaKey = page.waitForEvent('download', { timeout: timeouts.downloadStartMs });
+export async function startDownload(page: Page, baseUrl: string, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
+  const viaKey = downloadOrSignOut(page, baseUrl, timeouts.downloadStartMs);
   await page.keyboard.press(keys.download);
   try {
     return await viaKey;
-  } catch {
+  } catch (error) {
+    if (error instanceof SignedOutError) throw error;
     // No download from the shortcut: the same action from the menu.
   }
-  return await fromMenu(page, viewer, selectors.downloadItem, labels.download, timeouts);
+  assertSignedIn(page, baseUrl);
+  return await fromMenu(page, baseUrl, viewer, selectors.downloadItem, labels.download, timeouts);
+}
+
+/**
+ * The next download of this page, or SignedOutError as soon as the page is sent to a
+ * sign-in page (a session that ended mid-run), instead of waiting out the timeout.
+ */
+function downloadOrSignOut(page: Page, baseUrl: string, timeoutMs: number): Promise<Download> {
+  const download = page.waitForEvent('download', { timeout: timeoutMs });
+  const signedOut = page
+    .waitForEvent('framenavigated', { timeout: timeoutMs, predicate: (frame) => frame === page.mainFrame() && isSignedOutUrl(frame.url(), baseUrl) })
+    .then(
+      () => Promise.reject(new SignedOutError()),
+      () => new Promise<never>(() => undefined),
+    );
+  download.catch(() => undefined);
+  signedOut.catch(() => undefined);
+  return Promise.race([download, signedOut]);
 }
 
 /** Opens More options and tells whether it offers Download original (items edited in Google). */
-export async function offersOriginal(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<boolean> {
-  await openMenu(page, viewer, timeouts);
+export async function offersOriginal(page: Page, baseUrl: string, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<boolean> {
+  await openMenu(page, baseUrl, viewer, timeouts);
   const offered = (await page.locator(selectors.downloadOriginalItem).filter({ visible: true }).count()) > 0;
   await closeMenu(page, viewer);
   return offered;
 }
 
 /** More options → Download original. */
-export async function startOriginalDownload(page: Page, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
-  return await fromMenu(page, viewer, selectors.downloadOriginalItem, labels.downloadOriginal, timeouts);
+export async function startOriginalDownload(page: Page, baseUrl: string, viewer: Locator, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Download> {
+  return await fromMenu(page, baseUrl, viewer, selectors.downloadOriginalItem, labels.downloadOriginal, timeouts);
 }
 
-async function fromMenu(page: Page, viewer: Locator, itemSelector: string, label: string, timeouts: ViewerTimeouts): Promise<Download> {
-  await openMenu(page, viewer, timeouts);
+async function fromMenu(page: Page, baseUrl: string, viewer: Locator, itemSelector: string, label: string, timeouts: ViewerTimeouts): Promise<Download> {
+  await openMenu(page, baseUrl, viewer, timeouts);
   const entry = page.locator(itemSelector).filter({ visible: true }).first();
   if ((await entry.count()) === 0) {
     await closeMenu(page, viewer);
@@ -88,23 +107,30 @@ async function fromMenu(page: Page, viewer: Locator, itemSelector: string, label
     await closeMenu(page, viewer);
     throw new DownloadFailedError(`"${label}" is disabled for this item`);
   }
-  const started = page.waitForEvent('download', { timeout: timeouts.downloadStartMs * 2 });
+  const started = downloadOrSignOut(page, baseUrl, timeouts.downloadStartMs * 2);
   await entry.click();
   try {
     return await started;
   } catch (cause) {
+    if (cause instanceof SignedOutError) throw cause;
+    assertSignedIn(page, baseUrl);
     throw new DownloadFailedError(`no download started from "${label}"`, { cause });
   }
 }
 
-async function openMenu(page: Page, viewer: Locator, timeouts: ViewerTimeouts): Promise<void> {
+async function openMenu(page: Page, baseUrl: string, viewer: Locator, timeouts: ViewerTimeouts): Promise<void> {
+  assertSignedIn(page, baseUrl);
   const button = viewer.locator(selectors.moreOptions).first();
-  if ((await button.count()) === 0) throw new SiteChangedError(`the viewer has a "${labels.moreOptions}" button`, 'not found');
+  if ((await button.count()) === 0) {
+    assertSignedIn(page, baseUrl);
+    throw new SiteChangedError(`the viewer has a "${labels.moreOptions}" button`, 'not found');
+  }
   if ((await page.locator(selectors.downloadItem).filter({ visible: true }).count()) > 0) return;
   await button.click({ timeout: timeouts.openMs });
   try {
     await page.locator(selectors.downloadItem).filter({ visible: true }).first().waitFor({ state: 'visible', timeout: timeouts.downloadStartMs });
   } catch (cause) {
+    assertSignedIn(page, baseUrl);
     throw new SiteChangedError(`More options lists "${labels.download}"`, 'the menu did not show it', { cause });
   }
 }

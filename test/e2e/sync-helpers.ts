@@ -1,0 +1,96 @@
+// Checks shared by the sync specs: what the replica holds against what the backup folder
+// and its index say, file by file, by sha256.
+import { expect } from '@playwright/test';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import type { Replica } from '../replica/index.js';
+import { openIndex } from '../../src/store/database.js';
+import { type FileRow, filesOf } from '../../src/store/files.js';
+import { type ItemRow, getItem } from '../../src/store/items.js';
+import { cleanEnv, runCli, type CliResult } from '../helpers/cli.js';
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** Every file below dir (relative, forward slashes), hidden state folders included when asked. */
+export function walk(dir: string, options: { includeState?: boolean } = {}): string[] {
+  const out: string[] = [];
+  if (!existsSync(dir)) return out;
+  const visit = (current: string): void => {
+    for (const entry of readdirSync(current, { withFileTypes: true })) {
+      if (!options.includeState && entry.name === '.gphotos-keep') continue;
+      const full = path.join(current, entry.name);
+      if (entry.isDirectory()) visit(full);
+      else out.push(path.relative(dir, full).split(path.sep).join('/'));
+    }
+  };
+  visit(dir);
+  return out.sort();
+}
+
+export function syncArgs(replica: Replica, outDir: string, profileDir: string, extra: string[] = []): string[] {
+  return ['sync', '--out', outDir, '--profile', profileDir, '--base-url', replica.baseUrl, '--json', ...extra];
+}
+
+export async function sync(replica: Replica, outDir: string, profileDir: string, extra: string[] = []): Promise<CliResult & { summary: Record<string, number | string | boolean | null> | null }> {
+  const result = await runCli(syncArgs(replica, outDir, profileDir, extra), { env: cleanEnv() });
+  let summary = null;
+  try {
+    summary = JSON.parse(result.stdout.trim().split('\n').pop() ?? '');
+  } catch {
+    summary = null;
+  }
+  return { ...result, summary };
+}
+
+/** Our roles for the replica's: a Live Photo's still is the item's main file. */
+function roleOf(role: string): string {
+  return role === 'live-still' ? 'main' : role;
+}
+
+export interface IndexView {
+  item(key: string): ItemRow | undefined;
+  files(key: string): FileRow[];
+}
+
+export function readIndex<T>(outDir: string, use: (view: IndexView) => T): T {
+  const db = openIndex(outDir, { readonly: true });
+  try {
+    return use({ item: (key) => getItem(db, key), files: (key) => filesOf(db, key) });
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * The backup holds every item of the replica (except `except`) byte for byte, each file
+ * recorded once under the role the replica gives it; the disk holds nothing else and no
+ * `.part` file anywhere.
+ */
+export function expectCompleteBackup(replica: Replica, outDir: string, except: Set<string> = new Set()): void {
+  const onDisk = new Set(walk(outDir));
+  const recorded = new Set<string>();
+  readIndex(outDir, (index) => {
+    for (const item of replica.items) {
+      if (except.has(item.mediaKey)) continue;
+      const row = index.item(item.mediaKey);
+      expect(row?.state, `state of ${item.fileName} (${item.mediaKey})`).toBe('done');
+      const all = index.files(item.mediaKey);
+      // XMP sidecars (Google-side metadata) are extra files of ours, not bytes from Google.
+      const files = all.filter((f) => f.role !== 'sidecar');
+      for (const f of all) if (f.role === 'sidecar') recorded.add(f.rel_path);
+      const expected = replica.expectedFiles(item.mediaKey);
+      expect(files.map((f) => `${f.role}:${f.sha256}`).sort(), `files of ${item.fileName}`).toEqual(expected.map((e) => `${roleOf(e.role)}:${e.sha256}`).sort());
+      for (const file of files) {
+        expect(onDisk.has(file.rel_path), `${file.rel_path} on disk`).toBe(true);
+        expect(sha256(path.join(outDir, file.rel_path)), `bytes of ${file.rel_path}`).toBe(file.sha256);
+        recorded.add(file.rel_path);
+      }
+    }
+  });
+  const stray = [...onDisk].filter((f) => !recorded.has(f));
+  expect(stray, 'files on disk that the index does not know').toEqual([]);
+  expect(walk(outDir, { includeState: true }).filter((f) => f.endsWith('.part')), '.part files left').toEqual([]);
+}

@@ -131,7 +131,7 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
       await emptyDir(tmpDir);
       await removeStaleParts(outDir, log);
     }
-    context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir });
+    context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger });
     const rpcPage = context.pages()[0] ?? (await context.newPage());
 
     let client: RpcClient | null = null;

@@ -18,10 +18,11 @@ import { MediaInspector } from '../media/inspect.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
-import type { ExtendedInfo, RemoteItem } from '../site/types.js';
+import type { ExtendedInfo } from '../site/types.js';
 import { fetchItemInfo } from '../site/viewer.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
-import { type ItemRow, countDone, getItem, markDeferred, markFailed, nextPending, upsertItems } from '../store/items.js';
+import { type ItemRow, countDone, getItem, markDeferred, markFailed, nextPending } from '../store/items.js';
+import { runListing } from './listing.js';
 
 export interface SyncParams {
   outDir: string;
@@ -41,6 +42,14 @@ export interface SyncParams {
   /** Back-off before the first retry of an item (doubles each time). */
   retryMinMs?: number;
   headless?: boolean;
+  /** --rescan: list the whole library by date taken and reconcile deletions. */
+  rescan?: boolean;
+  /** --rescan-days: rescan automatically when the last full rescan is older (default 7). */
+  rescanDays?: number;
+  /** --accept-deletions: let a rescan mark items gone past the mass-disappearance guard. */
+  acceptDeletions?: boolean;
+  /** --prune: move files of items deleted in Google into .gphotos-keep/trash/<date>/. */
+  prune?: boolean;
 }
 
 export interface SyncSummary {
@@ -60,6 +69,16 @@ export interface SyncSummary {
   exitCode: ExitCode;
   /** Why the run ended early (signed out, site changed, interrupted), or null. */
   stoppedBy: string | null;
+  /** This run listed the whole library by date taken and reconciled it (else: recent uploads only). */
+  fullRescan: boolean;
+  /** Items this run's rescan marked gone (deleted in Google; their files stay unless --prune). */
+  gone: number;
+  /** Items edited in Google: the old files were kept as dated versions and the new version queued. */
+  changed: number;
+  /** Files moved into the trash by --prune. */
+  pruned: number;
+  /** Why the rescan refused to mark items gone (mass-disappearance guard, exit 5), or null. */
+  deletionsRefused: string | null;
 }
 
 export interface SyncEventMap {
@@ -117,6 +136,11 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
     dryRun,
     exitCode: ExitCode.Complete,
     stoppedBy: null,
+    fullRescan: false,
+    gone: 0,
+    changed: 0,
+    pruned: 0,
+    deletionsRefused: null,
   };
 
   let db: Db | null = null;
@@ -170,6 +194,8 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
     if (summary.failed > 0 || !summary.listingComplete || (params.signal?.aborted && summary.remaining > 0)) summary.exitCode = ExitCode.Partial;
   }
   if (params.signal?.aborted && summary.stoppedBy === null) summary.stoppedBy = 'interrupted';
+  // A rescan that looked broken: the downloads still ran, but the owner must hear about it.
+  if (summary.deletionsRefused && (summary.exitCode === ExitCode.Complete || summary.exitCode === ExitCode.Partial)) summary.exitCode = ExitCode.SiteChanged;
   return summary;
 }
 
@@ -234,8 +260,8 @@ async function runWorkers(
   const inFlight = new Set<string>();
   /** Items this run already handled (failed or deferred): not handed out again. */
   const handled = new Set<string>();
-  const seen = new Set<string>();
   let listingDone = false;
+  const listingStop = new AbortController();
   let stopError: KeepError | null = null;
   const stopping = (): boolean => stopError !== null || params.signal?.aborted === true;
   const stop = (error: KeepError): void => {
@@ -243,6 +269,7 @@ async function runWorkers(
       stopError = error;
       log.error(error.message);
     }
+    listingStop.abort();
     notifier.notify();
   };
   params.signal?.addEventListener('abort', () => notifier.notify(), { once: true });
@@ -275,38 +302,45 @@ async function runWorkers(
     itemInfo: infoCache,
   };
 
-  // ---- listing: pages of the library go into the index as they arrive ---------------------
+  // ---- listing: recent uploads, or a full rescan (src/run/listing.ts), page by page into the index
+  const stopListing = (): void => listingStop.abort();
+  params.signal?.addEventListener('abort', stopListing, { once: true });
   const listing = (async () => {
     try {
-      for await (const listed of enumerateLibrary({
+      const outcome = await runListing({
+        db,
+        outDir,
         page: rpcPage,
         baseUrl: params.baseUrl,
         client,
-        signal: params.signal,
-        onFallback: (why) => log.warn(`listing by RPC failed (${why}); scrolling the library grid instead`),
-        onRetry: (error: unknown, attempt: number) => log.warn(`listing: ${describeError(error)} (try ${attempt}), backing off`),
-      })) {
-        if (stopping()) break;
-        summary.listing = listed.strategy;
-        const items: RemoteItem[] = [];
-        for (const item of listed.items) {
-          if (seen.has(item.mediaKey)) continue;
-          seen.add(item.mediaKey);
-          items.push(item);
-        }
-        const result = upsertItems(db, items);
-        summary.found = seen.size;
-        summary.new += result.inserted;
-        summary.skipped += countDone(db, items.map((i) => i.mediaKey));
-        events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
-        log.debug(`listed ${summary.found} items (${summary.new} new)`);
-        notifier.notify();
-      }
-      summary.listingComplete = !stopping();
+        rescan: params.rescan === true,
+        rescanDays: params.rescanDays ?? 7,
+        acceptDeletions: params.acceptDeletions === true,
+        prune: params.prune === true,
+        logger: log,
+        signal: listingStop.signal,
+        onPage: (listed) => {
+          summary.listing = listed.strategy;
+          summary.found = listed.found;
+          summary.new += listed.newKeys.length;
+          summary.skipped += countDone(db, listed.items.map((i) => i.mediaKey));
+          events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
+          log.debug(`listed ${summary.found} items (${summary.new} new)`);
+          notifier.notify();
+        },
+        onQueued: () => notifier.notify(),
+      });
+      summary.fullRescan = outcome.mode === 'rescan' && outcome.complete;
+      summary.gone = outcome.gone;
+      summary.changed = outcome.changed;
+      summary.pruned = outcome.prune?.moved.length ?? 0;
+      summary.deletionsRefused = outcome.refused?.message ?? null;
+      summary.listingComplete = outcome.complete && !stopping();
     } catch (error) {
       if (error instanceof KeepError && error.stopsRun) stop(error);
       else log.error(`listing stopped: ${describeError(error)}; items listed so far are still downloaded`);
     } finally {
+      params.signal?.removeEventListener('abort', stopListing);
       listingDone = true;
       events.emit('listingDone', { found: summary.found, complete: summary.listingComplete });
       notifier.notify();

@@ -15,6 +15,10 @@ export async function runSync(ctx: CommandContext): Promise<number> {
     limit: typeof o.limit === 'number' ? o.limit : null,
     dryRun: o.dryRun === true,
     maxAttempts: Number(o.maxAttempts),
+    rescan: o.rescan === true,
+    rescanDays: Number(o.rescanDays),
+    acceptDeletions: o.acceptDeletions === true,
+    prune: o.prune === true,
     logger: ctx.logger,
     signal: ctx.signal,
   });
@@ -32,6 +36,10 @@ export function humanSummary(s: SyncSummary): string {
     lines.push(
       `Listed ${s.found} items (${s.new} new) by ${s.listing ?? 'nothing'}; downloaded ${s.downloaded} (${mb} MB), ${s.skipped} already backed up, ${s.deferred} deferred (still processing), ${s.failed} failed, in ${s.seconds} s.`,
     );
+    if (s.fullRescan) lines.push(`Full rescan: ${s.gone} item(s) no longer in Google marked gone${s.gone > 0 && s.pruned === 0 ? '; their files stay (--prune moves them to .gphotos-keep/trash/)' : ''}.`);
+    if (s.pruned > 0) lines.push(`Pruned: ${s.pruned} file(s) of items deleted in Google moved to .gphotos-keep/trash/.`);
+    if (s.changed > 0) lines.push(`${s.changed} item(s) changed in Google: the old files were kept as dated versions (~v<date>) and the new versions queued.`);
+    if (s.deletionsRefused) lines.push(`Deletions not applied: ${s.deletionsRefused}`);
     if (s.remaining > 0) lines.push(`${s.remaining} item(s) still to download: run sync again (failed items are retried).`);
     if (!s.listingComplete && s.exitCode !== ExitCode.SignedOut && s.exitCode !== ExitCode.SiteChanged) lines.push('The listing did not finish: items not yet listed will be found by the next run.');
   }

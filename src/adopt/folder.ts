@@ -4,10 +4,11 @@
 // layout and counted as done without downloading. Files that do not match exactly but carry
 // the same name and taken time as an item are reported as probable, with the command that
 // accepts them; files that match nothing are listed and left alone.
+import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { datedFolder, PathPlanner } from '../download/layout.js';
+import { datedFolder, PathPlanner, resolveInside } from '../download/layout.js';
 import { sanitiseFileName, splitExtension } from '../download/names.js';
 import { hashFile } from '../download/save.js';
 import { KeepError, describeError } from '../errors.js';
@@ -39,7 +40,7 @@ import type { Db } from '../store/database.js';
 import { type FileRole } from '../store/files.js';
 import { getItem, upsertItems } from '../store/items.js';
 import { lookupHashes } from './confirm.js';
-import { type Placement, placeFile } from './place.js';
+import { type Placement, type PlaceResult, placeFile } from './place.js';
 import { runPool } from './pool.js';
 import { openSession } from './session.js';
 import { findSidecar, readSidecar } from './takeout.js';
@@ -211,8 +212,7 @@ export async function adoptFolder(params: FolderParams): Promise<FolderReport> {
         if (signal.aborted) break;
         const mediaKey = row.media_key!;
         params.onProgress?.({ phase: 'place', done: done++, total: toPlace.length });
-        // A file placed by a run that died before recording it comes back here with its target set.
-        if (claimed.has(mediaKey) || (row.target_rel_path === null && hasKeptFile(db, mediaKey))) {
+        if (claimed.has(mediaKey) || hasKeptFile(db, mediaKey)) {
           setAdoptionStatus(db, row.id, claimed.has(mediaKey) ? 'duplicate' : 'already');
           continue;
         }
@@ -256,21 +256,21 @@ async function placeOne(params: FolderParams, outDir: string, planner: PathPlann
   const role: FileRole = edited ? 'original' : 'main';
   const googleName = google?.fileName ?? item.file_name;
   const baseName = sanitiseFileName(googleName ?? row.file_name ?? path.basename(row.source_path!), row.file_name ?? 'item');
-  const target = row.target_rel_path;
-  const result = await placeFile({
-    outDir,
-    planner,
-    mediaKey,
-    role,
-    folder: target ? path.posix.dirname(target) : datedFolder(item.taken_ms, item.tz_offset_ms),
-    baseName: target ? path.posix.basename(target) : baseName,
-    source: row.source_path!,
-    sha256: row.sha256!,
-    bytes: row.bytes!,
-    mtimeMs: row.mtime_ms,
-    mode: params.placement,
-    onPlanned: (relPath) => setAdoptionStatus(db, row.id, row.status, { mediaKey, targetRelPath: relPath }),
-  });
+  const result = (await alreadyPlaced(outDir, row)) ??
+    (await placeFile({
+      outDir,
+      planner,
+      mediaKey,
+      role,
+      folder: datedFolder(item.taken_ms, item.tz_offset_ms),
+      baseName,
+      source: row.source_path!,
+      sha256: row.sha256!,
+      bytes: row.bytes!,
+      mtimeMs: row.mtime_ms,
+      mode: params.placement,
+      onPlanned: (relPath) => setAdoptionStatus(db, row.id, row.status, { mediaKey, targetRelPath: relPath }),
+    }));
   const full = path.join(outDir, result.relPath);
   let facts = null;
   try {
@@ -304,6 +304,17 @@ async function placeOne(params: FolderParams, outDir: string, planner: PathPlann
     { keepPending: edited || item.kind === 'live', fileName: googleName ?? null, sizeBytes: google?.sizeBytes ?? null },
   );
   await result.afterRecord();
+}
+
+/**
+ * A run killed after moving a file and before recording it: the source is gone, and the bytes
+ * are at the target it chose. Anything else goes through placeFile again.
+ */
+async function alreadyPlaced(outDir: string, row: AdoptionRow): Promise<PlaceResult | null> {
+  if (!row.target_rel_path || existsSync(row.source_path!)) return null;
+  const full = resolveInside(outDir, row.target_rel_path);
+  if (!existsSync(full) || (await hashFile(full)).sha256 !== row.sha256) return null;
+  return { relPath: row.target_rel_path, method: 'already-there', afterRecord: async () => undefined };
 }
 
 async function bulkInfoFor(client: RpcClient, keys: string[], signal: AbortSignal): Promise<Map<string, BulkInfo>> {

@@ -424,9 +424,12 @@ export class ReplicaServer implements Replica {
 
     const session = this.sessionOf(req);
     const isRpc = path === `${PATH_PREFIX}data/batchexecute`;
+    const isInternal = path.startsWith('/_/replica/');
     const dl = /^\/pw\/([A-Za-z0-9_-]+)(?:=([A-Za-z0-9_-]*))?$/.exec(path) ?? /^\/video-download\/([A-Za-z0-9_-]+)$/.exec(path);
     if (!session) {
-      if (isRpc) {
+      if (isInternal) {
+        send(res, 401, '{}', { 'Content-Type': 'application/json' });
+      } else if (isRpc) {
         // Documented choice: a signed-out RPC answers 401 (a fetch can see it; a 302 to another origin would be an opaque CORS failure).
         send(res, 401, `)]}'\n[["er",null,null,null,null,401,null,null,null,16]]`, { 'Content-Type': 'application/json; charset=utf-8' });
       } else if (path === '/' || path === '') {

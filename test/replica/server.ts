@@ -441,11 +441,11 @@ export class ReplicaServer implements Replica {
     }
     if (isRpc) {
       if (method !== 'POST') return send(res, 405, '');
-      await this.handleRpc(req, res, session, url);
+      await this.handleRpc(req, res, session);
       return;
     }
     if (dl) {
-      await this.handleDownload(req, res, dl[1], dl[2]);
+      await this.handleDownload(res, dl[1]);
       return;
     }
     if (path === '/' && method === 'GET') {
@@ -508,7 +508,7 @@ export class ReplicaServer implements Replica {
 
   // ---- batchexecute -------------------------------------------------------------------
 
-  private async handleRpc(req: IncomingMessage, res: ServerResponse, session: Session, url: URL): Promise<void> {
+  private async handleRpc(req: IncomingMessage, res: ServerResponse, session: Session): Promise<void> {
     const form = new URLSearchParams(await readBody(req));
     const json = { 'Content-Type': 'application/json; charset=utf-8' };
     let calls: unknown[][];
@@ -526,7 +526,6 @@ export class ReplicaServer implements Replica {
       send(res, 400, envelope([['er', null, null, null, null, 400, null, null, null, 3]]), json);
       return;
     }
-    void url;
     for (const call of calls) {
       const id = call[0] as string;
       this.counters.rpc[id] = (this.counters.rpc[id] ?? 0) + 1;
@@ -677,7 +676,7 @@ export class ReplicaServer implements Replica {
 
   // ---- downloads ----------------------------------------------------------------------
 
-  private async handleDownload(req: IncomingMessage, res: ServerResponse, token: string, suffix: string | undefined): Promise<void> {
+  private async handleDownload(res: ServerResponse, token: string): Promise<void> {
     const target = this.tokens.get(token);
     const item = target ? this.lib.find(target.key) : undefined;
     if (!target || !item) return send(res, 404, 'Not Found', { 'Content-Type': 'text/plain' });
@@ -686,7 +685,6 @@ export class ReplicaServer implements Replica {
       const gif = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
       return send(res, 200, gif, { 'Content-Type': 'image/gif', 'Cache-Control': 'private, max-age=86400' });
     }
-    void suffix;
     if (item.processing || (target.variant === 'original' && !item.edited)) return send(res, 404, 'Not Found', { 'Content-Type': 'text/plain' });
     const key = item.mediaKey;
     this.counters.downloadStarts[key] = (this.counters.downloadStarts[key] ?? 0) + 1;
@@ -708,7 +706,7 @@ export class ReplicaServer implements Replica {
       'Accept-Ranges': 'none',
     });
     const body = failure === 'truncate' ? file.body.subarray(0, Math.floor(file.body.length / 2)) : file.body;
-    await this.stream(req, res, body);
+    await this.stream(res, body);
     if (failure === 'truncate') {
       // Content-Length promised more: cut the connection mid-body.
       res.socket?.destroy();
@@ -720,7 +718,7 @@ export class ReplicaServer implements Replica {
   }
 
   /** Writes a body, throttled to faults.bytesPerSecond (read at every chunk, so it can change mid-stream). */
-  private async stream(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+  private async stream(res: ServerResponse, body: Buffer): Promise<void> {
     let offset = 0;
     let closed = false;
     res.on('close', () => {
@@ -735,7 +733,6 @@ export class ReplicaServer implements Replica {
       if (!ok) await new Promise<void>((resolve) => res.once('drain', () => resolve()));
       if (bps > 0) await sleep((chunk.length / bps) * 1000);
     }
-    void req;
   }
 
   // ---- the sign-in origin -------------------------------------------------------------

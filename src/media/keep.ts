@@ -55,7 +55,7 @@ export function isoWithOffset(takenMs: number, tzOffsetMs: number): string {
   return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-async function sha256Of(file: string): Promise<{ bytes: number; sha256: string }> {
+export async function sha256Of(file: string): Promise<{ bytes: number; sha256: string }> {
   const hash = createHash('sha256');
   let bytes = 0;
   for await (const chunk of createReadStream(file)) {

@@ -1,7 +1,56 @@
-// `verify`: being built (see the issue tracker); placeholder so the CLI lists it.
-import { KeepError } from '../../errors.js';
-import type { CommandContext } from '../context.js';
+// `verify [--out DIR] [--full] [--fix] [--json]`: every recorded file present, same size,
+// sha256 when asked or when it looks touched, still parses with exiftool; Live Photo pairs
+// whole. Exit 0 when clean, 3 when it found problems (or was interrupted).
+import { ExitCode } from '../../errors.js';
+import { formatBytes } from '../../run/progress.js';
+import { type VerifyReport, verifyBackup } from '../../run/verify.js';
+import { type CommandContext, outDir } from '../context.js';
 
-export async function runVerify(_ctx: CommandContext): Promise<number> {
-  throw new KeepError('`verify` is not available in this build yet.');
+export async function runVerify(ctx: CommandContext): Promise<number> {
+  const report = await verifyBackup({
+    outDir: outDir(ctx, false),
+    full: ctx.options.full === true,
+    fix: ctx.options.fix === true,
+    logger: ctx.logger,
+    signal: ctx.signal,
+  });
+  ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : renderVerify(report));
+  return report.clean ? ExitCode.Complete : ExitCode.Partial;
+}
+
+const LIST_LIMIT = 50;
+
+function list<T>(title: string, items: T[], line: (item: T) => string): string[] {
+  if (items.length === 0) return [];
+  const shown = items.slice(0, LIST_LIMIT);
+  const more = items.length > shown.length ? ` (showing ${shown.length})` : '';
+  return [`${title} (${items.length})${more}:`, ...shown.map((item) => `  ${line(item)}`)];
+}
+
+export function renderVerify(r: VerifyReport): string {
+  const lines: string[] = [];
+  const f = r.files;
+  const how = r.full ? 'every file hashed' : 'hashed where size or mtime changed (--full hashes all)';
+  lines.push(`Verified ${f.checked} recorded files in ${r.out}${r.interrupted ? ' before being interrupted' : ''}: ${f.ok} ok (${formatBytes(f.bytes)}), ${how}.`);
+  lines.push(`  ${f.hashed} hashed, ${f.parsed} parsed with exiftool; ${r.counts.missing} missing, ${r.counts.changed} changed, ${r.counts.corrupt} corrupt, ${r.counts.brokenPairs} Live Photo pairs missing a half.`);
+  if (f.originalConfirmed > 0) lines.push(`  ${f.originalConfirmed} files are confirmed by Google as the original upload.`);
+  const kinds: [string, string][] = [
+    ['missing', 'Missing'],
+    ['changed', 'Changed'],
+    ['corrupt', 'Corrupt (exiftool cannot read them as what they claim)'],
+  ];
+  for (const [kind, title] of kinds) {
+    lines.push(...list(title, r.problems.filter((p) => p.kind === kind), (p) => `${p.relPath}  ${p.role}  ${p.detail}${p.originalConfirmed ? '  [original confirmed]' : ''}${p.restorable ? '' : '  (cannot be fetched again)'}`));
+  }
+  lines.push(...list('Live Photo pairs that lost a half', r.brokenPairs, (p) => `${p.still ?? '(no still)'} + ${p.video ?? '(no video)'}: ${p.detail}`));
+  if (r.fixed) {
+    const x = r.fixed;
+    lines.push(`Fixed: ${x.requeued.length} items re-queued; the next \`gphotos-keep sync\` downloads them again.`);
+    lines.push(...list('Moved aside (kept, not deleted)', x.movedAside, (m) => `${m.from} → ${m.to}`));
+    lines.push(...list('Cannot be restored', x.notRestorable, (n) => `${n.relPath || n.mediaKey}: ${n.reason}`));
+  } else if (!r.clean && !r.interrupted) {
+    lines.push('Run `gphotos-keep verify --fix` to re-queue them; the next `gphotos-keep sync` restores them.');
+  }
+  if (r.clean) lines.push('All recorded files are present and intact.');
+  return `${lines.join('\n')}\n`;
 }

@@ -1,0 +1,296 @@
+// `verify`: proves, file by file, that the backup still holds what was recorded. Every
+// recorded file must be present with its recorded size; its sha256 is recomputed with
+// --full, or when its size or mtime changed; a hashed file must still parse with exiftool.
+// Live Photo pairs that lost a half are reported. With --fix, changed or corrupt files are
+// moved aside (never deleted) into .gphotos-keep/trash/<date>/verify/, and their items are
+// re-queued, so the next sync downloads them again into the same places.
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import { KeepError, describeError } from '../errors.js';
+import type { Logger } from '../log.js';
+import { MediaInspector } from '../media/inspect.js';
+import { sha256Of } from '../media/keep.js';
+import { type Db, openIndex, stateDir } from '../store/database.js';
+import { finishRun, startRun } from '../store/runs.js';
+import { countConfirmedOriginals, filesToVerify, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
+import { moveNoClobber, withTag } from './file-moves.js';
+import { acquireRunLock, describeHolder } from './lock.js';
+import { TRASH_DIR, insideOut, localDate } from './prune.js';
+import { openStatusIndex } from './status.js';
+
+export type ProblemKind = 'missing' | 'changed' | 'corrupt';
+
+export interface VerifyProblem {
+  kind: ProblemKind;
+  mediaKey: string;
+  role: string;
+  relPath: string;
+  detail: string;
+  /** Google's own hash lookup found this exact file (set by adopt / original confirmation). */
+  originalConfirmed: boolean;
+  /** The next sync can fetch it again (Google still lists the item and it is its current file). */
+  restorable: boolean;
+}
+
+export interface BrokenPair {
+  mediaKey: string;
+  still: string | null;
+  video: string | null;
+  /** Which half is gone. */
+  lost: 'still' | 'video';
+  detail: string;
+}
+
+export interface VerifyReport {
+  out: string;
+  full: boolean;
+  fix: boolean;
+  /** Stopped by a signal before every file was checked. */
+  interrupted: boolean;
+  files: {
+    checked: number;
+    ok: number;
+    bytes: number;
+    hashed: number;
+    parsed: number;
+    originalConfirmed: number;
+  };
+  counts: Record<ProblemKind, number> & { brokenPairs: number };
+  problems: VerifyProblem[];
+  brokenPairs: BrokenPair[];
+  fixed: {
+    requeued: string[];
+    movedAside: { from: string; to: string }[];
+    notRestorable: { mediaKey: string; relPath: string; reason: string }[];
+  } | null;
+  clean: boolean;
+}
+
+export interface VerifyOptions {
+  outDir: string;
+  full?: boolean;
+  fix?: boolean;
+  logger?: Logger;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Files a signal may interrupt between; also how often progress is logged. */
+const BATCH = 200;
+
+async function statOf(file: string): Promise<{ size: number; mtimeMs: number; isFile: boolean } | { error: NodeJS.ErrnoException }> {
+  try {
+    const s = await lstat(file);
+    return { size: s.size, mtimeMs: s.mtimeMs, isFile: s.isFile() };
+  } catch (error) {
+    return { error: error as NodeJS.ErrnoException };
+  }
+}
+
+interface Checked {
+  problem: Omit<VerifyProblem, 'originalConfirmed' | 'restorable' | 'mediaKey' | 'role' | 'relPath'> | null;
+  hashed: boolean;
+  parsed: boolean;
+  mtimeMs: number | null;
+}
+
+async function checkFile(row: VerifyFileRow, full: string, options: { full: boolean; inspector: () => MediaInspector }): Promise<Checked> {
+  const stat = await statOf(full);
+  if ('error' in stat) {
+    const code = stat.error.code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { problem: { kind: 'missing', detail: 'not on disk' }, hashed: false, parsed: false, mtimeMs: null };
+    return { problem: { kind: 'corrupt', detail: `cannot be read (${code ?? stat.error.message})` }, hashed: false, parsed: false, mtimeMs: null };
+  }
+  if (!stat.isFile) return { problem: { kind: 'changed', detail: 'is no longer a regular file' }, hashed: false, parsed: false, mtimeMs: null };
+
+  const sizeChanged = stat.size !== row.bytes;
+  const mtimeChanged = row.mtime_ms !== null && Math.abs(stat.mtimeMs - row.mtime_ms) >= 1;
+  if (!sizeChanged && !mtimeChanged && !options.full) return { problem: null, hashed: false, parsed: false, mtimeMs: null };
+
+  let detail: string | null = null;
+  let hashed = false;
+  if (sizeChanged) {
+    detail = `${stat.size} bytes, recorded ${row.bytes}`;
+  } else {
+    const { sha256 } = await sha256Of(full);
+    hashed = true;
+    if (sha256 !== row.sha256) detail = `sha256 ${sha256.slice(0, 12)}…, recorded ${row.sha256.slice(0, 12)}…`;
+  }
+  // The bytes changed, or --full asked: does exiftool still read it as what it claims?
+  let parseError: string | null = null;
+  try {
+    await options.inspector().inspect(full);
+  } catch (error) {
+    if (!(error instanceof KeepError) || error.stopsRun) throw error;
+    parseError = describeError(error);
+  }
+  if (parseError) return { problem: { kind: 'corrupt', detail: detail ? `${detail}; ${parseError}` : parseError }, hashed, parsed: true, mtimeMs: null };
+  if (detail) return { problem: { kind: 'changed', detail }, hashed, parsed: true, mtimeMs: null };
+  return { problem: null, hashed, parsed: true, mtimeMs: stat.mtimeMs };
+}
+
+function brokenPairsOf(db: Db, missing: Set<string>): BrokenPair[] {
+  const out: BrokenPair[] = [];
+  for (const pair of livePairs(db)) {
+    const stillGone = pair.main === null || missing.has(pair.main);
+    const videoGone = pair.video === null || missing.has(pair.video);
+    if (stillGone === videoGone) continue;
+    const lost = stillGone ? 'still' : 'video';
+    const recorded = lost === 'still' ? pair.main : pair.video;
+    out.push({
+      mediaKey: pair.media_key,
+      still: pair.main,
+      video: pair.video,
+      lost,
+      detail: recorded === null ? `the ${lost} was never recorded` : `${recorded} is missing`,
+    });
+  }
+  return out;
+}
+
+/** Moves a changed or corrupt file aside, never over anything; returns where it went. */
+async function moveAside(outDir: string, relPath: string, bytes: number, nowMs: number): Promise<string | null> {
+  const from = insideOut(outDir, relPath);
+  const base = `${TRASH_DIR}/${localDate(nowMs)}/verify`;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const rel = attempt === 0 ? `${base}/${relPath}` : `${base}/${path.posix.dirname(relPath)}/${withTag(path.posix.basename(relPath), `~${attempt + 1}`)}`;
+    const outcome = await moveNoClobber(from, insideOut(outDir, rel), bytes);
+    if (outcome === 'moved' || outcome === 'already-moved') return rel;
+    if (outcome === 'source-missing') return null;
+  }
+  return null;
+}
+
+export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport> {
+  const now = options.now ?? Date.now;
+  const out = path.resolve(options.outDir);
+  const full = options.full === true;
+  const fix = options.fix === true;
+  const log = options.logger?.child({ command: 'verify' });
+  // A folder without an index is a usage error, exit 2, and nothing is created.
+  openStatusIndex(out).close();
+
+  const lock = fix ? acquireRunLock(stateDir(out), 'verify --fix') : null;
+  if (lock && !lock.acquired) {
+    throw new KeepError(`${describeHolder(lock.heldBy, lock.file)}: run \`gphotos-keep verify --fix\` again when it has finished. Nothing was changed.`);
+  }
+  const db = openIndex(out);
+  let inspector: MediaInspector | null = null;
+  const getInspector = (): MediaInspector => (inspector ??= new MediaInspector());
+  const startedMs = now();
+  const runId = startRun(db, fix ? 'verify --fix' : 'verify', startedMs);
+  const report: VerifyReport = {
+    out,
+    full,
+    fix,
+    interrupted: false,
+    files: { checked: 0, ok: 0, bytes: 0, hashed: 0, parsed: 0, originalConfirmed: countConfirmedOriginals(db).confirmed },
+    counts: { missing: 0, changed: 0, corrupt: 0, brokenPairs: 0 },
+    problems: [],
+    brokenPairs: [],
+    fixed: null,
+    clean: false,
+  };
+  const fileIds = new Map<string, number>();
+  try {
+    let passed: { id: number; mtimeMs: number | null }[] = [];
+    for (const row of filesToVerify(db)) {
+      if (options.signal?.aborted) {
+        report.interrupted = true;
+        break;
+      }
+      const checked = await checkFile(row, insideOut(out, row.rel_path), { full, inspector: getInspector });
+      report.files.checked++;
+      if (checked.hashed) report.files.hashed++;
+      if (checked.parsed) report.files.parsed++;
+      if (checked.problem) {
+        fileIds.set(row.rel_path, row.id);
+        report.problems.push({
+          ...checked.problem,
+          mediaKey: row.media_key,
+          role: row.role,
+          relPath: row.rel_path,
+          originalConfirmed: row.original_confirmed === 1,
+          restorable: row.item_state !== 'gone' && row.superseded_ms === null && row.role !== 'version',
+        });
+        report.counts[checked.problem.kind]++;
+        log?.warn({ relPath: row.rel_path, kind: checked.problem.kind }, `${checked.problem.kind}: ${row.rel_path} (${checked.problem.detail})`);
+      } else {
+        report.files.ok++;
+        report.files.bytes += row.bytes;
+        if (checked.parsed) passed.push({ id: row.id, mtimeMs: checked.mtimeMs });
+      }
+      if (passed.length >= BATCH) {
+        markVerified(db, passed, now());
+        passed = [];
+      }
+      if (report.files.checked % (BATCH * 50) === 0) log?.info({ checked: report.files.checked }, `checked ${report.files.checked} files`);
+    }
+    markVerified(db, passed, now());
+
+    const missing = new Set(report.problems.filter((p) => p.kind === 'missing').map((p) => p.relPath));
+    report.brokenPairs = report.interrupted ? [] : brokenPairsOf(db, missing);
+    report.counts.brokenPairs = report.brokenPairs.length;
+
+    if (fix && !report.interrupted) report.fixed = await applyFix(db, out, report, fileIds, now());
+    report.clean = !report.interrupted && report.problems.length === 0 && report.brokenPairs.length === 0;
+    return report;
+  } finally {
+    const exitCode = report.clean ? 0 : 3;
+    try {
+      finishRun(db, runId, { endedMs: now(), exitCode, counts: { found: report.files.checked, failed: report.problems.length }, summary: { counts: report.counts, files: report.files } });
+    } catch {
+      // the report on stdout still tells the outcome
+    }
+    db.close();
+    await (inspector as MediaInspector | null)?.end();
+    if (lock?.acquired) lock.lock.release();
+  }
+}
+
+async function applyFix(db: Db, out: string, report: VerifyReport, fileIds: Map<string, number>, nowMs: number): Promise<NonNullable<VerifyReport['fixed']>> {
+  const fixed: NonNullable<VerifyReport['fixed']> = { requeued: [], movedAside: [], notRestorable: [] };
+  const byItem = new Map<string, { reasons: string[]; fileIds: number[] }>();
+  const blocked = new Set<string>();
+  const want = (mediaKey: string, reason: string, id?: number): void => {
+    const entry = byItem.get(mediaKey) ?? { reasons: [], fileIds: [] };
+    entry.reasons.push(reason);
+    if (id !== undefined) entry.fileIds.push(id);
+    byItem.set(mediaKey, entry);
+  };
+  for (const problem of report.problems) {
+    if (!problem.restorable) {
+      fixed.notRestorable.push({
+        mediaKey: problem.mediaKey,
+        relPath: problem.relPath,
+        reason: problem.role === 'version' ? 'an older version Google no longer serves' : 'Google no longer lists this item',
+      });
+      continue;
+    }
+    if (problem.kind !== 'missing') {
+      // Nothing lost: whatever is there now is kept aside, the sync puts Google's bytes back.
+      const current = await statOf(insideOut(out, problem.relPath));
+      try {
+        const to = await moveAside(out, problem.relPath, 'size' in current ? current.size : -1, nowMs);
+        if (to) fixed.movedAside.push({ from: problem.relPath, to });
+      } catch (error) {
+        // Never overwrite what could not be moved: the item stays as it is.
+        fixed.notRestorable.push({ mediaKey: problem.mediaKey, relPath: problem.relPath, reason: `cannot move it aside: ${describeError(error)}` });
+        blocked.add(problem.mediaKey);
+        continue;
+      }
+    }
+    want(problem.mediaKey, `verify: ${problem.relPath} ${problem.kind} (${problem.detail})`, fileIds.get(problem.relPath));
+  }
+  for (const pair of report.brokenPairs) {
+    if (!byItem.has(pair.mediaKey)) want(pair.mediaKey, `verify: Live Photo ${pair.detail}`);
+  }
+  const requested = [...byItem].filter(([mediaKey]) => !blocked.has(mediaKey)).map(([mediaKey, entry]) => ({ mediaKey, reason: entry.reasons.join('; ').slice(0, 1000), fileIds: entry.fileIds }));
+  fixed.requeued = requeueForRestore(db, requested);
+  for (const item of requested) {
+    if (!fixed.requeued.includes(item.mediaKey) && !fixed.notRestorable.some((n) => n.mediaKey === item.mediaKey)) {
+      fixed.notRestorable.push({ mediaKey: item.mediaKey, relPath: '', reason: 'Google no longer lists this item' });
+    }
+  }
+  return fixed;
+}

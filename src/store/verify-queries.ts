@@ -1,0 +1,86 @@
+// Queries for `verify`: walk every recorded file, note what was checked, and re-queue the
+// items whose files are missing, changed or corrupt so the next sync restores them.
+import type { Db } from './database.js';
+import type { FileRole } from './files.js';
+
+export interface VerifyFileRow {
+  id: number;
+  media_key: string;
+  role: FileRole;
+  rel_path: string;
+  bytes: number;
+  sha256: string;
+  mtime_ms: number | null;
+  original_confirmed: number;
+  superseded_ms: number | null;
+  verified_ms: number | null;
+  item_state: string;
+  item_kind: string;
+  file_name: string | null;
+}
+
+/**
+ * Every recorded file still in place (files moved to the trash by --prune are not), in id
+ * order, in pages so a 100k-file index is never held in memory at once.
+ */
+export function* filesToVerify(db: Db, pageSize = 1000): Generator<VerifyFileRow> {
+  const page = db.prepare(`SELECT f.id, f.media_key, f.role, f.rel_path, f.bytes, f.sha256, f.mtime_ms, f.original_confirmed, f.superseded_ms,
+        f.verified_ms, i.state AS item_state, i.kind AS item_kind, i.file_name
+      FROM files f JOIN items i ON i.media_key = f.media_key
+      WHERE f.trashed_ms IS NULL AND f.id > ? ORDER BY f.id LIMIT ?`);
+  let after = 0;
+  for (;;) {
+    const rows = page.all(after, pageSize) as VerifyFileRow[];
+    if (rows.length === 0) return;
+    yield* rows;
+    after = rows[rows.length - 1].id;
+  }
+}
+
+/** Files that passed: when they were checked, and their current mtime (a touched, unchanged file). */
+export function markVerified(db: Db, checked: { id: number; mtimeMs: number | null }[], nowMs = Date.now()): void {
+  const update = db.prepare('UPDATE files SET verified_ms = @now, mtime_ms = COALESCE(@mtimeMs, mtime_ms) WHERE id = @id');
+  db.transaction(() => {
+    for (const file of checked) update.run({ id: file.id, mtimeMs: file.mtimeMs, now: nowMs });
+  })();
+}
+
+/** Current (not superseded, not trashed) main and live-video files of Live Photos, and items of kind 'live'. */
+export function livePairs(db: Db): { media_key: string; kind: string; state: string; main: string | null; video: string | null }[] {
+  return db
+    .prepare(`SELECT i.media_key, i.kind, i.state,
+        MAX(CASE WHEN f.role = 'main' THEN f.rel_path END) AS main,
+        MAX(CASE WHEN f.role = 'live-video' THEN f.rel_path END) AS video
+      FROM items i JOIN files f ON f.media_key = i.media_key
+      WHERE f.trashed_ms IS NULL AND f.superseded_ms IS NULL AND (i.kind = 'live' OR f.role = 'live-video')
+      GROUP BY i.media_key`)
+    .all() as { media_key: string; kind: string; state: string; main: string | null; video: string | null }[];
+}
+
+/**
+ * Puts items back in the queue so the next sync downloads them again, even though they were
+ * done: state pending, attempts reset, the reason kept. Their file rows stay (the new download
+ * replaces them in place through recordDownloaded's ON CONFLICT) but lose their verified mark.
+ * Items Google no longer lists (gone) cannot be fetched again and are left as they are.
+ * Returns the keys actually re-queued.
+ */
+export function requeueForRestore(db: Db, items: { mediaKey: string; reason: string; fileIds: number[] }[]): string[] {
+  const requeue = db.prepare(`UPDATE items SET state = 'pending', attempts = 0, last_error = @reason
+      WHERE media_key = @mediaKey AND state <> 'gone'`);
+  const unverify = db.prepare('UPDATE files SET verified_ms = NULL WHERE id = ? AND media_key = ?');
+  const done: string[] = [];
+  db.transaction(() => {
+    for (const item of items) {
+      if (requeue.run({ mediaKey: item.mediaKey, reason: item.reason }).changes === 0) continue;
+      for (const id of item.fileIds) unverify.run(id, item.mediaKey);
+      done.push(item.mediaKey);
+    }
+  })();
+  return done;
+}
+
+export function countConfirmedOriginals(db: Db): { files: number; confirmed: number } {
+  return db
+    .prepare(`SELECT COUNT(*) AS files, COALESCE(SUM(original_confirmed), 0) AS confirmed FROM files WHERE trashed_ms IS NULL AND role <> 'sidecar'`)
+    .get() as { files: number; confirmed: number };
+}

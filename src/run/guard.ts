@@ -147,6 +147,9 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
       else log.error({ exitCode: failure.exitCode, err: stopError }, failure.message);
     }
 
+    // A body may report what stopped it (signed out, site changed) in its summary instead of throwing.
+    if (outcome.error === null && typeof outcome.summary?.stoppedBy === 'string' && outcome.exitCode !== ExitCode.Complete) outcome.error = outcome.summary.stoppedBy;
+
     // 4. Record it. Each step on its own: none of them changes the exit code.
     const endedAt = now();
     const counts = countsOf(outcome.summary, { ...progress.tally });

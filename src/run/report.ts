@@ -19,8 +19,9 @@ export interface RunCountsLike {
 export interface RunSummaryLike extends RunCountsLike {
   seconds?: number;
   fullRescan?: boolean;
+  /** Why the run ended early, when the body reports it instead of throwing. */
+  stoppedBy?: string | null;
   errors?: { mediaKey?: string | null; error: string }[];
-  [key: string]: unknown;
 }
 
 export const OUTCOMES: Record<number, string> = {

@@ -58,3 +58,12 @@ export function waitingItems(db: Db, limit = 10): { total: number; items: Failin
     .all(limit) as FailingItem[];
   return { total, items };
 }
+
+/** Items the index still has to download, by state (an item being downloaded is still pending). */
+export function countOutstanding(db: Db): { pending: number; failed: number; deferred: number } {
+  const counts = { pending: 0, failed: 0, deferred: 0 };
+  for (const row of db.prepare(`SELECT state, COUNT(*) AS n FROM items WHERE state IN ('pending', 'failed', 'deferred') GROUP BY state`).all() as { state: keyof typeof counts; n: number }[]) {
+    counts[row.state] = row.n;
+  }
+  return counts;
+}

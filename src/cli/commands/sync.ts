@@ -2,13 +2,53 @@
 // file only turns options into its parameters and its summary into output and an exit code.
 import { resolveProfileDir } from '../../browser/profile.js';
 import { ExitCode } from '../../errors.js';
-import { type SyncSummary, syncLibrary } from '../../run/sync.js';
+import { runGuarded } from '../../run/guard.js';
+import { type SyncSummary, SyncEvents, syncLibrary } from '../../run/sync.js';
+import { feedSyncProgress } from '../../run/sync-progress.js';
+import { publicOptions } from '../config.js';
 import { type CommandContext, outDir } from '../context.js';
 
 export async function runSync(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
-  const summary = await syncLibrary({
-    outDir: outDir(ctx, true),
+  const out = outDir(ctx, true);
+  // The guard (src/run/guard.ts): run lock, healthcheck pings, progress, runs row, report, metrics, exit code.
+  const guarded = await runGuarded(
+    {
+      outDir: out,
+      command: 'sync',
+      logger: ctx.logger,
+      stderr: ctx.stderr,
+      signal: ctx.signal,
+      healthcheckUrl: typeof o.healthcheck === 'string' ? o.healthcheck : undefined,
+      metricsFile: typeof o.metricsFile === 'string' ? o.metricsFile : undefined,
+      dryRun: o.dryRun === true,
+      quiet: o.quiet === true,
+      reportOptions: publicOptions(o),
+    },
+    async (hooks) => {
+      const events = new SyncEvents();
+      const feed = feedSyncProgress(events, out, hooks.progress);
+      try {
+        const summary = await syncRun(ctx, out, events);
+        return { exitCode: summary.exitCode, summary };
+      } finally {
+        feed.detach();
+      }
+    },
+  );
+  if (guarded.summary) {
+    ctx.stderr.write(humanSummary(guarded.summary));
+    if (o.json === true) ctx.stdout.write(`${JSON.stringify(guarded.summary)}\n`);
+  } else if (o.json === true) {
+    ctx.stdout.write(`${JSON.stringify({ exitCode: guarded.exitCode, error: guarded.error, anotherRun: guarded.lockedBy })}\n`);
+  }
+  return guarded.exitCode;
+}
+
+function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<SyncSummary> {
+  const o = ctx.options;
+  return syncLibrary({
+    outDir: out,
     profileDir: resolveProfileDir(String(o.profile), ctx.env),
     baseUrl: String(o.baseUrl),
     concurrency: Number(o.concurrency),
@@ -21,10 +61,8 @@ export async function runSync(ctx: CommandContext): Promise<number> {
     prune: o.prune === true,
     logger: ctx.logger,
     signal: ctx.signal,
+    events,
   });
-  ctx.stderr.write(humanSummary(summary));
-  if (o.json === true) ctx.stdout.write(`${JSON.stringify(summary)}\n`);
-  return summary.exitCode;
 }
 
 export function humanSummary(s: SyncSummary): string {

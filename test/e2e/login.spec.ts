@@ -33,7 +33,7 @@ function fileHash(file: string): string | null {
 
 test.use({ replicaOptions: { library: { synthetic: 3 } } });
 
-test('cookie import round trip: import a cookies.txt, then --check signs in', async ({ replica, workDir }) => {
+test('cookie import round trip: import a cookies.txt, --check signs in, sync backs up', async ({ replica, workDir, outDir }) => {
   const profile = path.join(workDir, 'profile');
   const file = path.join(workDir, 'cookies.txt');
   writeFileSync(file, cookiesTxt(replica.sessionCookie));
@@ -48,6 +48,12 @@ test('cookie import round trip: import a cookies.txt, then --check signs in', as
   const check = await login(replica, profile, '--check', '--json');
   expect(check.code).toBe(0);
   expect(JSON.parse(check.stdout)).toEqual({ ok: true, mode: 'check', profileDir: profile, email: replica.email });
+
+  const synced = await runCli(['sync', '--out', outDir, '--profile', profile, '--base-url', replica.baseUrl, '--json']);
+  expect(synced.code, synced.stderr).toBe(0);
+  const summary = JSON.parse(synced.stdout.trim().split('\n').pop()!) as { found: number; downloaded: number };
+  expect(summary.found).toBe(replica.items.length);
+  expect(summary.downloaded).toBe(replica.items.length);
 });
 
 test('JSON cookie export (Cookie-Editor style) imports too, with --json counts', async ({ replica, workDir }) => {

@@ -84,14 +84,25 @@ export function parseUploadPage(payload: unknown): RemotePage {
   return { items: parseRows(payload[0], 'EzkLib'), nextPageId: str(payload[1]) || null };
 }
 
-/** `VrseUb`: `[item, downloadUrl, …, [7] originalUrl, …, [10] description]`. */
+/**
+ * Reads field `index` of a JSPB-style array: low fields sit in the array, and the fields past
+ * the last one set there are packed into a trailing object keyed by field number (index + 1).
+ */
+function jspbField(row: Row, index: number): unknown {
+  const last = row[row.length - 1];
+  const packed = isRecord(last);
+  if (index < row.length - (packed ? 1 : 0)) return row[index];
+  return packed ? (last as Record<string, unknown>)[String(index + 1)] : undefined;
+}
+
+/** `VrseUb`: `[item, downloadUrl, …, [7] originalUrl, …, [10] description]` (JSPB-packed). */
 export function parseItemDownload(payload: unknown): ItemDownloadInfo {
   if (!Array.isArray(payload)) throw new SiteChangedError('VrseUb payload is an array');
   return {
     item: parseLibraryItem(payload[0]),
     downloadUrl: str(payload[1]),
-    originalUrl: str(payload[7]),
-    description: str(payload[10]) || null,
+    originalUrl: str(jspbField(payload, 7)),
+    description: str(jspbField(payload, 10)) || null,
   };
 }
 

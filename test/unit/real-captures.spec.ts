@@ -50,6 +50,16 @@ test('VrseUb (full and short): the item and its download URL', () => {
   }
 });
 
+test('VrseUb: JSPB-packed fields past the array come from the trailing object (description is field 11)', () => {
+  const capture = load('VrseUb.json') as unknown[];
+  const packed = [...capture.slice(0, 4), { ...(capture[4] as object), '11': 'A caption' }];
+  expect(parseItemDownload(packed).description).toBe('A caption');
+  const edited = [...capture.slice(0, 4), null, null, null, 'https://example.invalid/original', { '11': '' }];
+  const info = parseItemDownload(edited);
+  expect(info.originalUrl).toBe('https://example.invalid/original');
+  expect(info.description).toBeNull();
+});
+
 test('fDcn4b: file name, size, time zone and geo in degrees', () => {
   const info = parseExtendedInfo(load('fDcn4b.json'));
   expect(info).toMatchObject({ mediaKey: 'AF1Qip2mTIZGakCgGqW-3V0rvMUJ6FAqKuPZZmupWZRs', fileName: 'file_286.mov', takenMs: 1576201641000, tzOffsetMs: -18000000, sizeBytes: 908786, width: 1440, height: 1080 });

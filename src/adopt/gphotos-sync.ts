@@ -192,7 +192,8 @@ async function adoptOne(params: GphotosSyncParams, outDir: string, page: Page, p
   const { db, logger } = params;
   let resolution;
   try {
-    resolution = await pRetry(() => resolveApiId(page, params.baseUrl, row.source_id), {
+    const onFallback = (reason: string): void => logger.debug({ remoteId: row.source_id, reason }, 'the in-page lookup was not conclusive: navigating');
+    resolution = await pRetry(() => resolveApiId(page, params.baseUrl, row.source_id, { onFallback }), {
       retries: params.retries ?? 4,
       minTimeout: 500,
       maxTimeout: 15_000,
@@ -200,7 +201,9 @@ async function adoptOne(params: GphotosSyncParams, outDir: string, page: Page, p
       randomize: true,
       signal: params.signal,
       shouldRetry: ({ error }) => isRetryable(error),
+      onFailedAttempt: ({ error, attemptNumber }) => logger.debug({ remoteId: row.source_id, attemptNumber, err: describeError(error) }, 'mapping an id failed'),
     });
+    logger.debug({ remoteId: row.source_id, resolution }, 'mapped');
   } catch (error) {
     if (error instanceof KeepError && error.stopsRun) throw error;
     if (params.signal.aborted) return { mapped: false, placed: false };

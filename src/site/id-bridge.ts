@@ -18,6 +18,8 @@ export interface BridgeOptions {
   strategy?: BridgeStrategy;
   /** How long a navigation may take, and how long to wait for a script redirect after it. */
   timeoutMs?: number;
+  /** Told why the in-page fetch was not conclusive, before the page navigates instead. */
+  onFallback?: (reason: string) => void;
 }
 
 /** What Google answers for an id it does not know (deleted, or another account's). */
@@ -41,6 +43,7 @@ export async function resolveApiId(page: Page, baseUrl: string, apiId: string, o
     const outcome = await fetchInPage(page, url);
     const conclusive = interpret(outcome, baseUrl);
     if (conclusive) return conclusive;
+    options.onFallback?.(outcome.ok ? `HTTP ${outcome.status} at ${new URL(outcome.url).pathname}` : outcome.error ?? 'fetch failed');
   }
   return navigate(page, baseUrl, url, options.timeoutMs ?? 45_000);
 }

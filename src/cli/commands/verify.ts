@@ -32,7 +32,7 @@ export function renderVerify(r: VerifyReport): string {
   const f = r.files;
   const how = r.full ? 'every file hashed' : 'hashed where size or mtime changed (--full hashes all)';
   lines.push(`Verified ${f.checked} recorded files in ${r.out}${r.interrupted ? ' before being interrupted' : ''}: ${f.ok} ok (${formatBytes(f.bytes)}), ${how}.`);
-  lines.push(`  ${f.hashed} hashed, ${f.parsed} parsed with exiftool; ${r.counts.missing} missing, ${r.counts.changed} changed, ${r.counts.corrupt} corrupt, ${r.counts.brokenPairs} Live Photo pairs missing a half.`);
+  lines.push(`  ${f.hashed} hashed, ${f.parsed} parsed with exiftool; ${r.counts.missing} missing, ${r.counts.changed} changed, ${r.counts.corrupt} corrupt, ${r.counts.brokenPairs} Live Photo ${r.counts.brokenPairs === 1 ? 'pair' : 'pairs'} missing a half.`);
   if (f.originalConfirmed > 0) lines.push(`  ${f.originalConfirmed} files are confirmed by Google as the original upload.`);
   const kinds: [string, string][] = [
     ['missing', 'Missing'],

@@ -15,7 +15,8 @@ export const LIBRARY_PAGE_SIZE = 500;
 export const LibrarySource = { library: 1, archive: 2, both: 3 } as const;
 
 export const args = {
-  libraryByTaken: (pageId: string | null, source: number = LibrarySource.both) => [pageId, null, LIBRARY_PAGE_SIZE, null, 1, source],
+  /** `timestampMs` starts a listing (no pageId) at the items taken at or before it, as the web app's date jumps do. */
+  libraryByTaken: (pageId: string | null, source: number = LibrarySource.both, timestampMs: number | null = null) => [pageId, timestampMs, LIBRARY_PAGE_SIZE, null, 1, source],
   libraryByUpload: (pageId: string | null) => ['', [[4, 'ra', 0, 0]], pageId],
   itemDownload: (mediaKey: string) => [mediaKey, null, null, null, null],
   itemInfo: (mediaKey: string) => [mediaKey, 1, null, null, 1],

@@ -30,11 +30,11 @@ export function walk(dir: string, options: { includeState?: boolean } = {}): str
   return out.sort();
 }
 
-export function syncArgs(replica: Replica, outDir: string, profileDir: string, extra: string[] = []): string[] {
+export function syncArgs(replica: Pick<Replica, 'baseUrl'>, outDir: string, profileDir: string, extra: string[] = []): string[] {
   return ['sync', '--out', outDir, '--profile', profileDir, '--base-url', replica.baseUrl, '--json', ...extra];
 }
 
-export async function sync(replica: Replica, outDir: string, profileDir: string, extra: string[] = []): Promise<CliResult & { summary: Record<string, number | string | boolean | null> | null }> {
+export async function sync(replica: Pick<Replica, 'baseUrl'>, outDir: string, profileDir: string, extra: string[] = []): Promise<CliResult & { summary: Record<string, number | string | boolean | null> | null }> {
   const result = await runCli(syncArgs(replica, outDir, profileDir, extra), { env: cleanEnv() });
   let summary = null;
   try {

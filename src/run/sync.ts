@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import pRetry from 'p-retry';
 import type { BrowserContext, Page } from 'playwright-core';
+import { OriginalConfirmer } from '../adopt/confirm.js';
 import { launchProfile } from '../browser/launch.js';
 import { DeferredError, ExitCode, KeepError, SignedOutError, SiteChangedError, TransientError, UsageError, describeError, isRetryable } from '../errors.js';
 import { downloadItem, type DownloadEnv } from '../download/item.js';
@@ -347,6 +348,10 @@ async function runWorkers(
     }
   })();
 
+  // Which kept files are byte for byte what Google holds as the upload (files.original_confirmed):
+  // asked in batches through the SHA-1 lookup, never failing the run.
+  const confirmer = client ? new OriginalConfirmer(db, client, log) : null;
+
   // ---- workers: take pending items from the index ------------------------------------------
   const pool = new PagePool(context, params.concurrency);
   const limit = params.limit ?? null;
@@ -389,6 +394,7 @@ async function runWorkers(
       );
       summary.downloaded++;
       summary.bytes += result.bytes;
+      confirmer?.add(result.files);
       events.emit('itemDone', { mediaKey: key, bytes: result.bytes, files: result.files.map((f) => f.relPath) });
       log.debug({ files: result.files.map((f) => f.relPath) }, `downloaded ${key}`);
     } catch (error) {
@@ -432,6 +438,8 @@ async function runWorkers(
 
   try {
     await Promise.all([listing, ...Array.from({ length: params.concurrency }, (_, slot) => worker(slot))]);
+    const confirmed = await confirmer?.flush();
+    if (confirmed) log.debug(`${confirmed} files confirmed as Google's originals by SHA-1`);
   } finally {
     finished = true;
     await pool.closeAll();

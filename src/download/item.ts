@@ -3,6 +3,7 @@
 // beside its final place, hash and fsync it, check its size and that it parses as what it
 // claims, rename it into `YYYY/MM/`, and record every file of the item in one transaction.
 import type { Download, Page } from 'playwright-core';
+import { statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, DownloadFailedError, KeepError, LocalIoError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -115,6 +116,9 @@ async function finishDownload(download: Download, env: DownloadEnv, expectedByte
     const failure = await Promise.race([download.failure(), stalled, aborted]);
     if (failure !== null) {
       await download.cancel().catch(() => undefined);
+      // Chromium reports a full disk as a plain failure: say so, and stop the run (exit 1).
+      const full = await diskTooFull(env.tmpDir, expectedBytes);
+      if (full) throw full;
       throw new DownloadFailedError(`download of ${JSON.stringify(suggested)} failed: ${failure}`);
     }
   } finally {
@@ -122,6 +126,20 @@ async function finishDownload(download: Download, env: DownloadEnv, expectedByte
   }
   const file = await download.path();
   return { path: file, suggested };
+}
+
+/** After a failed download: is the disk too full to hold it? Unknown sizes need 8 MiB free. */
+async function diskTooFull(dir: string, expectedBytes: number | null): Promise<LocalIoError | null> {
+  try {
+    const fs = await statfs(dir);
+    const free = fs.bavail * fs.bsize;
+    const needed = Math.max(expectedBytes ?? 0, 8 * 1024 * 1024);
+    if (free >= needed) return null;
+    const mb = (n: number) => `${(n / 1e6).toFixed(1)} MB`;
+    return new LocalIoError(`Out of disk space in ${dir} (ENOSPC): ${mb(free)} free, a download needs ${expectedBytes ? mb(expectedBytes) : 'more'}. Nothing partial was recorded; free space, then run again.`);
+  } catch {
+    return null;
+  }
 }
 
 async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | null, main: Fetched, original: Fetched | null): Promise<ItemResult> {

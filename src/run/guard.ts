@@ -88,7 +88,7 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
     if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is not a folder: give the backup folder (it is created if missing).`);
     const prepared = !ctx.dryRun || existsSync(stateDir);
     if (prepared) {
-      mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+      makeFolders(stateDir);
       const attempt = acquireRunLock(stateDir, ctx.command, startedAt);
       if (!attempt.acquired) {
         const message = describeHolder(attempt.heldBy, attempt.file);
@@ -227,6 +227,29 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
     return outcome;
   } finally {
     lock?.release();
+  }
+}
+
+/**
+ * mkdir -p, one level at a time, so that the error is the real one: a recursive mkdir under a
+ * read-only or unwritable parent reports ENOENT instead of EROFS or EACCES.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let current = path.resolve(dir);
+  while (!existsSync(current)) {
+    missing.unshift(current);
+    const parent = path.dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  for (const folder of missing) {
+    try {
+      // The state folder is private; the backup folder itself follows the umask.
+      mkdirSync(folder, folder === path.resolve(dir) ? { mode: 0o700 } : {});
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
   }
 }
 

@@ -193,9 +193,7 @@ export async function adoptFolder(params: FolderParams): Promise<FolderReport> {
 
       // 5. The rest: same name and taken time as an item → probable; else unmatched.
       const rest = adoptionsWithStatus(db, 'folder', ['hashed', 'unmatched', 'probable']);
-      for (const row of rest) {
-        if (signal.aborted) break;
-        const match = await probableMatch(db, client, inspector, row, signal);
+      for (const [row, match] of await probableMatches(db, client, inspector, rest, signal)) {
         if (!match) setAdoptionStatus(db, row.id, 'unmatched', { mediaKey: null, error: null });
         else if (hasKeptFile(db, match.media_key)) setAdoptionStatus(db, row.id, 'already', { mediaKey: match.media_key, error: null });
         else setAdoptionStatus(db, row.id, 'probable', { mediaKey: match.media_key, error: null });
@@ -327,36 +325,44 @@ async function bulkInfoFor(client: RpcClient, keys: string[], signal: AbortSigna
   return out;
 }
 
-/** Same (normalised) name and the same taken time, within seconds: one candidate, the closest. */
-async function probableMatch(db: Db, client: RpcClient, inspector: MediaInspector, row: AdoptionRow, signal: AbortSignal): Promise<CandidateItem | null> {
-  let utcMs = row.taken_ms;
-  let localMs: number | null = null;
-  if (utcMs === null) {
-    try {
-      const facts = await inspector.inspect(row.source_path!);
-      const parsed = parseTakenAt(facts.takenAt);
-      utcMs = parsed.utcMs;
-      localMs = parsed.localMs;
-    } catch {
-      return null;
+/**
+ * Same (normalised) name and the same taken time, within seconds: the closest such item.
+ * Taken times come from the Takeout sidecar, else from exiftool; the names of candidate items
+ * the index does not know yet are asked from Google in batches.
+ */
+async function probableMatches(db: Db, client: RpcClient, inspector: MediaInspector, rows: AdoptionRow[], signal: AbortSignal): Promise<Map<AdoptionRow, CandidateItem | null>> {
+  const found = new Map<AdoptionRow, { utcMs: number | null; localMs: number | null; candidates: CandidateItem[] }>();
+  const unnamed = new Set<string>();
+  for (const row of rows) {
+    if (signal.aborted) break;
+    let utcMs = row.taken_ms;
+    let localMs: number | null = null;
+    if (utcMs === null) {
+      try {
+        ({ utcMs, localMs } = parseTakenAt((await inspector.inspect(row.source_path!)).takenAt));
+      } catch {
+        // Unreadable: no time, so no probable match.
+      }
     }
+    const candidates = utcMs === null && localMs === null ? [] : itemsTakenNear(db, utcMs, localMs, TIME_WINDOW_MS);
+    for (const c of candidates) if (c.file_name === null) unnamed.add(c.media_key);
+    found.set(row, { utcMs, localMs, candidates });
   }
-  if (utcMs === null && localMs === null) return null;
-  const candidates = itemsTakenNear(db, utcMs, localMs, TIME_WINDOW_MS);
-  if (candidates.length === 0) return null;
-  const unnamed = candidates.filter((c) => c.file_name === null).map((c) => c.media_key);
-  if (unnamed.length > 0) {
-    const names = await bulkInfoFor(client, unnamed, signal);
+  if (unnamed.size > 0) {
+    const names = await bulkInfoFor(client, [...unnamed], signal);
     setItemFileName(db, [...names.values()].flatMap((n) => (n.fileName ? [{ mediaKey: n.mediaKey, fileName: n.fileName }] : [])));
-    for (const c of candidates) c.file_name ??= names.get(c.media_key)?.fileName ?? null;
+    for (const { candidates } of found.values()) for (const c of candidates) c.file_name ??= names.get(c.media_key)?.fileName ?? null;
   }
-  const wanted = normaliseName(row.file_name ?? path.basename(row.source_path!));
-  const named = candidates.filter((c) => c.file_name !== null && sameName(wanted, normaliseName(c.file_name)));
-  if (named.length === 0) return null;
-  const distance = (c: CandidateItem): number =>
-    Math.min(utcMs !== null ? Math.abs(c.taken_ms - utcMs) : Infinity, localMs !== null ? Math.abs(c.taken_ms + c.tz_offset_ms - localMs) : Infinity);
-  named.sort((a, b) => distance(a) - distance(b));
-  return named[0];
+  const result = new Map<AdoptionRow, CandidateItem | null>();
+  for (const [row, { utcMs, localMs, candidates }] of found) {
+    const wanted = normaliseName(row.file_name ?? path.basename(row.source_path!));
+    const named = candidates.filter((c) => c.file_name !== null && sameName(wanted, normaliseName(c.file_name)));
+    const distance = (c: CandidateItem): number =>
+      Math.min(utcMs !== null ? Math.abs(c.taken_ms - utcMs) : Infinity, localMs !== null ? Math.abs(c.taken_ms + c.tz_offset_ms - localMs) : Infinity);
+    named.sort((a, b) => distance(a) - distance(b));
+    result.set(row, named[0] ?? null);
+  }
+  return result;
 }
 
 /** ISO taken time from exiftool: with an offset it is an instant; without, a wall-clock time. */

@@ -166,7 +166,8 @@ export function createProgress(options: ProgressOptions): Progress {
     });
     // Log lines print above the display (on its next frame) instead of through it.
     const bars = multibar;
-    setConsoleWriter((text) => bars.log(text.endsWith('\n') ? text : `${text}\n`));
+    // Each line erases what the display drew there before (a multi-line record spans bar lines).
+    setConsoleWriter((text) => bars.log(`${text.replace(/\n$/, '').split('\n').map((line) => `\u001b[2K${line}`).join('\n')}\n`));
   }
 
   const redraw = () => {

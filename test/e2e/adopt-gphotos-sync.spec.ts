@@ -150,7 +150,7 @@ test('--upgrade: originals are queued; sync replaces each lossy file only once i
   }
 });
 
-test('bad input changes nothing: two modes, no mode, not a gphotos-sync index', async ({ replica, workDir, profileDir }) => {
+test('bad input changes nothing (two modes, no mode, not a gphotos-sync index, a dry run); signed out is exit 4', async ({ replica, workDir, profileDir }) => {
   const backup = await gphotosSyncBackup(replica, workDir);
   const both = await runCli(['adopt', '--from-gphotos-sync', backup.root, '--keep', '--upgrade', ...common(replica, profileDir)]);
   expect(both.code).toBe(2);
@@ -163,6 +163,7 @@ test('bad input changes nothing: two modes, no mode, not a gphotos-sync index', 
   const notIndex = await runCli(['adopt', '--from-gphotos-sync', path.join(backup.root, 'photos'), '--keep', ...common(replica, profileDir)]);
   expect(notIndex.code).toBe(2);
   expect(notIndex.stderr).toMatch(/no gphotos\.sqlite/);
+
   expect(existsSync(path.join(backup.root, '.gphotos-keep'))).toBe(false);
 
   const dry = await runCli(['adopt', '--from-gphotos-sync', backup.root, '--dry-run', ...common(replica, profileDir)]);
@@ -170,4 +171,9 @@ test('bad input changes nothing: two modes, no mode, not a gphotos-sync index', 
   expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, listed: 6, missing: 1, pending: 5, mapped: 0 });
   expect(existsSync(path.join(backup.root, '.gphotos-keep'))).toBe(false);
   expect(replica.counters.rpc).toEqual({});
+
+  // A profile that was never signed in: exit 4, naming the way in.
+  const signedOut = await runCli(['adopt', '--from-gphotos-sync', backup.root, '--keep', ...common(replica, path.join(workDir, 'no-profile'))]);
+  expect(signedOut.code).toBe(4);
+  expect(signedOut.stderr).toMatch(/gphotos-keep login/);
 });

@@ -59,7 +59,7 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
     );
     if (report === null) return ExitCode.Complete;
     if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-    else ctx.stdout.write(describeSyncReport(report));
+    else ctx.stdout.write(describeSyncReport(report, o.keep === true || o.upgrade === true));
     return report.failed > 0 || (!dryRun && report.pending > 0) ? ExitCode.Partial : ExitCode.Complete;
   }
 
@@ -130,17 +130,24 @@ function throttled(ctx: CommandContext, unit: string): (p: { done: number; total
   };
 }
 
-function describeSyncReport(r: GphotosSyncReport): string {
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function describeSyncReport(r: GphotosSyncReport, modeGiven: boolean): string {
   const lines: string[] = [];
   const verb = r.dryRun ? 'Dry run, nothing changed. ' : '';
   lines.push(`${verb}gphotos-sync index ${r.index}: ${r.listed} items listed, ${r.missing} without a file on disk.`);
   if (r.dryRun) {
-    lines.push(`Would map ${r.pending + r.failed} Library API ids to Google Photos items through the signed-in browser (${r.mapped} already mapped, ${r.unknown} unknown to Google).`);
-    lines.push(`Their files would be ${r.mode === 'upgrade' ? 'kept until each original is downloaded and verified by the next sync (--upgrade)' : 'counted as done, without GPS and recompressed (--keep)'}; files outside ${r.out} would be placed into it.`);
+    lines.push(`Would map ${plural(r.pending + r.failed, 'Library API id')} to Google Photos items through the signed-in browser (${r.mapped} already mapped, ${r.unknown} unknown to Google).`);
+    const keep = 'with --keep they would count as done, without GPS and recompressed';
+    const upgrade = 'with --upgrade the next sync would download their originals, keeping each old file until its original is verified';
+    lines.push(modeGiven ? `Their files: ${r.mode === 'upgrade' ? upgrade : keep}.` : `Their files: ${keep}; ${upgrade}.`);
+    lines.push(`The backup folder would be ${r.out}; files outside it are copied in (--copy, --move or --link).`);
     return `${lines.join('\n')}\n`;
   }
-  lines.push(`Mapped ${r.mapped} ids to Google Photos items (${r.mappedThisRun} this run), ${r.unknown} unknown to Google, ${r.failed} failed${r.pending > 0 ? `, ${r.pending} not tried yet (stopped)` : ''}.`);
-  lines.push(`Adopted ${r.adopted} files as lossy copies (no GPS, recompressed)${r.already > 0 ? `; ${r.already} items were already backed up with their originals` : ''}${r.placedThisRun > 0 ? `; ${r.placedThisRun} files placed into ${r.out}` : ''}.`);
+  lines.push(`Mapped ${plural(r.mapped, 'id')} to Google Photos items (${r.mappedThisRun} this run), ${r.unknown} unknown to Google, ${r.failed} failed${r.pending > 0 ? `, ${r.pending} not tried yet (stopped)` : ''}.`);
+  lines.push(`Adopted ${plural(r.adopted, 'file')} as lossy copies (no GPS, recompressed)${r.already > 0 ? `; ${plural(r.already, 'item was', 'items were')} already backed up with the original` : ''}${r.placedThisRun > 0 ? `; ${plural(r.placedThisRun, 'file')} placed into ${r.out}` : ''}.`);
   lines.push(
     r.mode === 'upgrade'
       ? `--upgrade: their originals are queued; the next \`gphotos-keep sync --out ${r.out}\` downloads them and keeps each old file until its original is verified.`
@@ -155,7 +162,7 @@ function describeSyncReport(r: GphotosSyncReport): string {
 function describeFolderReport(r: FolderReport): string {
   const lines: string[] = [];
   const how = { copy: 'copied', move: 'moved', link: 'hard-linked' }[r.placement];
-  lines.push(`${r.dryRun ? 'Dry run, nothing changed. ' : ''}${r.folder}: ${r.found} media files (${r.hashedThisRun} hashed this run).`);
+  lines.push(`${r.dryRun ? 'Dry run, nothing changed. ' : ''}${r.folder}: ${plural(r.found, 'media file')} (${r.hashedThisRun} hashed this run).`);
   lines.push(`Exact copies of originals Google holds: ${r.exact}.`);
   if (r.dryRun) lines.push(`Would place ${r.wouldPlace} of them into ${r.out} (${how}) and count them as done.`);
   else lines.push(`Placed into ${r.out} (${how}) and counted as done: ${r.placed} (${r.placedThisRun} this run).`);

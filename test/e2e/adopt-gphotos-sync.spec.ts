@@ -177,3 +177,23 @@ test('bad input changes nothing (two modes, no mode, not a gphotos-sync index, a
   expect(signedOut.code).toBe(4);
   expect(signedOut.stderr).toMatch(/gphotos-keep login/);
 });
+
+test('--upgrade in place: each original takes its lossy file\'s place in the gphotos-sync folder', async ({ replica, workDir, profileDir }) => {
+  const backup = await gphotosSyncBackup(replica, workDir);
+  const adopt = await runCli(['adopt', '--from-gphotos-sync', backup.root, '--upgrade', ...common(replica, profileDir)]);
+  expect(adopt.code, adopt.stderr).toBe(0);
+  expect(JSON.parse(adopt.stdout)).toMatchObject({ adopted: 4, placedThisRun: 0 });
+  const sync = await runCli(['sync', '--out', backup.root, ...common(replica, profileDir)]);
+  expect(sync.code, sync.stderr).toBe(0);
+  const db = openIndexReadOnly(backup.root);
+  try {
+    for (const item of backup.adopted) {
+      const relPath = `photos/${localYearMonth(item)}/${item.fileName}`;
+      const expected = replica.expectedFiles(item.mediaKey)[0].sha256;
+      expect(db.prepare('SELECT rel_path, source, lossy, sha256 FROM files WHERE media_key = ?').all(item.mediaKey)).toEqual([{ rel_path: relPath, source: 'download', lossy: 0, sha256: expected }]);
+      expect(sha256(readFileSync(path.join(backup.root, relPath)))).toBe(expected);
+    }
+  } finally {
+    db.close();
+  }
+});

@@ -250,7 +250,7 @@ export async function interactiveLogin(params: InteractiveParams): Promise<Login
 export async function waitForSignedIn(context: BrowserContext, baseUrl: string, signal: AbortSignal, waitMs: number, closed: () => boolean): Promise<WizTokens> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    if (signal.aborted) throw new KeepError('Sign-in was interrupted before it finished; the profile is not signed in. Run `gphotos-keep login` again.');
+    if (signal.aborted) throw new SignedOutError('Sign-in was interrupted before it finished, so the profile is not signed in: run `gphotos-keep login` again.');
     if (closed()) throw new SignedOutError('The browser was closed before sign-in finished: run `gphotos-keep login` again and leave the window open until Google Photos shows your library.');
     for (const page of context.pages()) {
       const tokens = await tokensOf(page, baseUrl);

@@ -3,6 +3,7 @@
 // ETA. Anywhere else (cron, systemd, a pipe): plain log lines every so often, never control
 // characters. Fed by the run's progress events; keeps the tally the report and pings use.
 import { MultiBar, type SingleBar } from 'cli-progress';
+import { writeSync } from 'node:fs';
 import { type Logger, setConsoleWriter } from '../log.js';
 
 export type ProgressEvent =
@@ -108,6 +109,14 @@ export interface Progress {
   stop(): void;
 }
 
+function showCursor(): void {
+  try {
+    writeSync(2, '\u001b[?25h');
+  } catch {
+    // the terminal is gone
+  }
+}
+
 export function isInteractive(): boolean {
   return Boolean(process.stdout.isTTY && process.stderr.isTTY);
 }
@@ -164,6 +173,8 @@ export function createProgress(options: ProgressOptions): Progress {
     downloadBar = multibar.create(0, 0, payload(), {
       format: 'downloads  [{bar}] {value}/{total} items | {size} | {speed} | ETA {left} | {failed} failed, {deferred} waiting',
     });
+    // A second Ctrl-C exits at once: give the terminal its cursor back even then.
+    process.once('exit', showCursor);
     // Log lines print above the display (on its next frame) instead of through it.
     const bars = multibar;
     // Each line erases what the display drew there before (a multi-line record spans bar lines).
@@ -220,6 +231,7 @@ export function createProgress(options: ProgressOptions): Progress {
         multibar.update();
         multibar.stop();
         setConsoleWriter(null);
+        process.off('exit', showCursor);
       }
     },
   };

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: set up whatever is missing, type-check and build, then run every test.
+# The headed sign-in test needs a virtual display (xvfb) and xdotool to act as the person.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
+SETUP_APT_EXTRA="xvfb xdotool" bash scripts/setup.sh
 exec npx --no-install playwright test "$@"

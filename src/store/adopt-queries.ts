@@ -179,11 +179,6 @@ export function hasKeptFile(db: Db, mediaKey: string): boolean {
   );
 }
 
-/** Other adoptions rows that already stand for this item (a second copy is a duplicate). */
-export function placedFor(db: Db, mediaKey: string): AdoptionRow | undefined {
-  return db.prepare(`SELECT * FROM adoptions WHERE media_key = ? AND status IN ('placed', 'accepted', 'adopted') LIMIT 1`).get(mediaKey) as AdoptionRow | undefined;
-}
-
 export interface CandidateItem {
   media_key: string;
   taken_ms: number;
@@ -215,10 +210,6 @@ export function setItemFileName(db: Db, names: { mediaKey: string; fileName: str
   db.transaction(() => {
     for (const n of names) stmt.run(n.fileName, n.mediaKey);
   })();
-}
-
-export function itemCount(db: Db): number {
-  return db.prepare('SELECT COUNT(*) FROM items').pluck().get() as number;
 }
 
 export interface AdoptedItemFacts {
@@ -333,9 +324,4 @@ export function markOriginalConfirmed(db: Db, confirmations: { mediaKey: string;
     for (const c of confirmations) changed += stmt.run(c.mediaKey, c.sha1).changes;
   })();
   return changed;
-}
-
-export function relPathTaken(db: Db, relPath: string): { mediaKey: string } | undefined {
-  const row = db.prepare('SELECT media_key FROM files WHERE rel_path = ?').get(relPath) as { media_key: string } | undefined;
-  return row ? { mediaKey: row.media_key } : undefined;
 }

@@ -55,7 +55,8 @@ export async function runCli(io: RunIo): Promise<number> {
         options = resolveOptions(spec.name, given, io.env, fileConfig);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        io.stderr.write(`gphotos-keep ${spec.name}: ${error.message}\nSee \`gphotos-keep ${spec.name} --help\` for the options.\n`);
+        // One line saying what was wrong, then the command's help, as commander does for unknown flags.
+        io.stderr.write(`gphotos-keep ${spec.name}: ${error.message}\n\n${command.helpInformation()}`);
         exitCode = ExitCode.Usage;
         return;
       }

@@ -2,6 +2,7 @@
 // exiftool, and refuses files that are not what they claim to be: a truncated download, an
 // error page or a zip saved under a photo's name is retried, never recorded.
 import { ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
+import { guardedExiftoolFactory } from './exiftool-process.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, KeepError, LocalIoError } from '../errors.js';
@@ -194,7 +195,7 @@ export class MediaInspector {
   private ending: Promise<void> | null = null;
 
   constructor() {
-    this.exiftoolInstance = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 120_000, maxTasksPerProcess: 2000 });
+    this.exiftoolInstance = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 120_000, maxTasksPerProcess: 2000, processFactory: guardedExiftoolFactory() });
     live.add(this);
     installSignalHandlers();
   }

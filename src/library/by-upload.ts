@@ -8,7 +8,7 @@
 // that completed. Without it, a run killed after recording page 1 would let the next run
 // stop on page 1 and never see page 2 until the next full rescan.
 import type { Db } from '../store/database.js';
-import { ListingMeta, getMetaMs, recordListedPage, setMetaMs } from '../store/scan.js';
+import { ListingMeta, getMetaMs, recordListedPage, setMetaMs, type ListedPageResult } from '../store/scan.js';
 import { parseUploadPage } from '../site/payloads.js';
 import { args, rpc } from '../site/rpcids.js';
 import type { RemoteItem, RemotePage } from '../site/types.js';
@@ -25,7 +25,7 @@ export interface UploadListingOptions extends RpcRetryOptions {
   db: Db;
   nowMs?: () => number;
   /** After each page is in the index (new items are pending by then). */
-  onPage?: (progress: UploadListingProgress, newKeys: string[], items: RemoteItem[]) => void;
+  onPage?: (progress: UploadListingProgress, recorded: ListedPageResult, items: RemoteItem[]) => void;
 }
 
 export interface UploadListingResult {
@@ -82,7 +82,7 @@ export async function listByUpload(options: UploadListingOptions): Promise<Uploa
     result.listed += page.items.length;
     result.newItems += recorded.newKeys.length;
     result.changed += recorded.changedKeys.length;
-    options.onPage?.({ page: result.pages, listed: result.listed, newItems: result.newItems }, recorded.newKeys, page.items);
+    options.onPage?.({ page: result.pages, listed: result.listed, newItems: result.newItems }, recorded, page.items);
     const span = uploadSpan(page);
     if (span.newest !== null) newestUpload = newestUpload === null ? span.newest : Math.max(newestUpload, span.newest);
     fullSize = Math.max(fullSize, page.items.length);

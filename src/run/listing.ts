@@ -9,14 +9,21 @@ import type { Page } from 'playwright-core';
 import { MassDisappearanceError, SiteChangedError, describeError } from '../errors.js';
 import { listByUpload, type UploadListingResult } from '../library/by-upload.js';
 import { enumerateLibrary, type ListingStrategy } from '../library/enumerate.js';
-import { rescanLibrary, type RescanResult } from '../library/rescan.js';
+import { listByTakenRanges } from '../library/by-taken-ranges.js';
+import { rescanLibrary, type RescanResult, type ScanPage } from '../library/rescan.js';
 import type { Logger } from '../log.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import type { RemoteItem } from '../site/types.js';
 import type { Db } from '../store/database.js';
+import { takenBoundaries } from '../store/scan.js';
 import { pruneGone, type PruneReport } from './prune.js';
 import { describeDecision, rescanDecisionFor, type RescanDecision } from './rescan-policy.js';
 import { keepChangedVersions, type VersionsReport } from './versions.js';
+
+/** Date-taken ranges a rescan lists side by side (lcxiM pages chain, so one listing is one round trip per 500 items). */
+export const RESCAN_RANGES = 4;
+/** Below this many known items per range, one listing is fast enough. */
+export const MIN_ITEMS_PER_RANGE = 2_500;
 
 export interface ListingParams {
   db: Db;
@@ -38,7 +45,7 @@ export interface ListingParams {
   signal?: AbortSignal;
   nowMs?: () => number;
   /** After each page is in the index: its items, and the keys that are new (pending now). */
-  onPage?: (page: { items: RemoteItem[]; newKeys: string[]; strategy: ListingStrategy; found: number }) => void;
+  onPage?: (page: { items: RemoteItem[]; newKeys: string[]; alreadyDone: number; strategy: ListingStrategy; found: number }) => void;
   /** After changed items were queued for their new version (workers should look again). */
   onQueued?: (count: number) => void;
 }
@@ -92,10 +99,10 @@ export async function runListing(params: ListingParams): Promise<ListingOutcome>
         signal: params.signal,
         nowMs: now,
         onRetry: (error, attempt) => log.warn(`listing recent uploads: ${describeError(error)} (try ${attempt}), backing off`),
-        onPage: (progress, newKeys, items) => {
+        onPage: (progress, recorded, items) => {
           outcome.found = progress.listed;
           outcome.new = progress.newItems;
-          params.onPage?.({ items, newKeys, strategy: 'rpc', found: progress.listed });
+          params.onPage?.({ items, newKeys: recorded.newKeys, alreadyDone: recorded.doneBefore, strategy: 'rpc', found: progress.listed });
         },
       });
       outcome.upload = upload;
@@ -113,33 +120,55 @@ export async function runListing(params: ListingParams): Promise<ListingOutcome>
   }
 
   if (outcome.mode === 'rescan') {
-    const pages = enumerateLibrary({
-      page: params.page,
-      baseUrl: params.baseUrl,
-      client: params.client,
-      signal: params.signal,
-      onFallback: (why) => log.warn(`listing by RPC failed (${why}); scrolling the library grid instead`),
-      onRetry: (error, attempt) => log.warn(`listing: ${describeError(error)} (try ${attempt}), backing off`),
-    });
-    const result = await rescanLibrary({
-      db,
-      pages,
-      signal: params.signal,
-      acceptDeletions: params.acceptDeletions,
-      nowMs: now,
-      onPage: (progress, page, newKeys) => {
-        outcome.strategy = (page.strategy as ListingStrategy | undefined) ?? 'rpc';
-        outcome.found = progress.listed;
-        outcome.new = progress.newItems;
-        params.onPage?.({ items: page.items, newKeys, strategy: outcome.strategy, found: progress.listed });
-      },
-    });
+    const rescan = (pages: AsyncIterable<ScanPage>): Promise<RescanResult> =>
+      rescanLibrary({
+        db,
+        pages,
+        signal: params.signal,
+        acceptDeletions: params.acceptDeletions,
+        nowMs: now,
+        onPage: (progress, page, recorded) => {
+          outcome.strategy = (page.strategy as ListingStrategy | undefined) ?? 'rpc';
+          outcome.found = progress.listed;
+          outcome.new = progress.newItems;
+          params.onPage?.({ items: page.items, newKeys: recorded.newKeys, alreadyDone: recorded.doneBefore, strategy: outcome.strategy, found: progress.listed });
+        },
+      });
+    const onRetry = (error: unknown, attempt: number): void => log.warn(`listing: ${describeError(error)} (try ${attempt}), backing off`);
+    const sequential = (): AsyncIterable<ScanPage> =>
+      enumerateLibrary({
+        page: params.page,
+        baseUrl: params.baseUrl,
+        client: params.client,
+        signal: params.signal,
+        onFallback: (why) => log.warn(`listing by RPC failed (${why}); scrolling the library grid instead`),
+        onRetry,
+      });
+    // A library the index already knows well is listed in date-taken ranges side by side.
+    const boundaries = params.client ? takenBoundaries(db, RESCAN_RANGES, MIN_ITEMS_PER_RANGE) : [];
+    let result: RescanResult;
+    if (params.client && boundaries.length > 0) {
+      try {
+        result = await rescan(
+          listByTakenRanges({ client: params.client, boundaries, signal: params.signal, onRetry, onRangeDropped: (why) => log.warn(`rescan range dropped (${why}); the range before it lists on`) }),
+        );
+      } catch (error) {
+        if (!(error instanceof SiteChangedError)) throw error;
+        log.warn(`listing in ranges failed (${error.message}); listing the library from the start`);
+        outcome.found = 0;
+        outcome.new = 0;
+        result = await rescan(sequential());
+      }
+    } else {
+      result = await rescan(sequential());
+    }
     outcome.rescanResult = result;
+    outcome.found = result.listed;
     outcome.complete = result.complete;
     outcome.gone = result.gone;
     outcome.refused = result.refused;
     log.info(
-      `full rescan: ${result.listed} listed in ${result.pages} page(s), ${result.newItems} new, ${result.gone} gone` +
+      `full rescan: ${result.listed} listed in ${result.pages} page(s)${boundaries.length ? ` over ${boundaries.length + 1} ranges` : ''}, ${result.newItems} new, ${result.gone} gone` +
         ` (${Math.round(result.itemsPerSecond)} items/s over ${result.seconds.toFixed(1)} s)` +
         (result.reconcileSkipped ? `; deletions not reconciled: ${result.reconcileSkipped}` : ''),
     );

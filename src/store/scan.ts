@@ -43,10 +43,44 @@ export interface ListedPageResult {
   newKeys: string[];
   /** Items the index already held, not gone, before this page. */
   knownBefore: number;
+  /** Of those, items already backed up (state done), not counting items this scan listed already. */
+  doneBefore: number;
   /** Downloaded items whose Google-side version now differs from ours (marked changed_ms). */
   changedKeys: string[];
   /** Items that were gone and are listed again. */
   revived: number;
+}
+
+interface PageStatements {
+  before: Statement;
+  stamp: Statement;
+  trashedFiles: Statement;
+  requeue: Statement;
+}
+type Statement = ReturnType<Db['prepare']>;
+
+/** Prepared once per connection: a rescan records hundreds of pages, and statements hold native memory V8 does not see. */
+const statementCache = new WeakMap<Db, PageStatements>();
+
+function pageStatements(db: Db): PageStatements {
+  let cached = statementCache.get(db);
+  if (!cached) {
+    cached = {
+      before: db.prepare('SELECT state, scan_id FROM items WHERE media_key = ?'),
+      stamp: db.prepare(`UPDATE items SET
+          changed_ms = CASE WHEN state = 'done' AND remote_fingerprint IS NOT NULL AND @fp IS NOT NULL AND remote_fingerprint <> @fp
+                            THEN COALESCE(changed_ms, @now) ELSE changed_ms END,
+          remote_fingerprint = COALESCE(@fp, remote_fingerprint),
+          scan_id = COALESCE(@scanId, scan_id)
+        WHERE media_key = @key
+        RETURNING changed_ms`),
+      // An item pruned to the trash and then restored in Google: its files are in the trash, so fetch it again.
+      trashedFiles: db.prepare('SELECT COUNT(*) FROM files WHERE media_key = ? AND trashed_ms IS NOT NULL').pluck(),
+      requeue: db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ?`),
+    };
+    statementCache.set(db, cached);
+  }
+  return cached;
 }
 
 /**
@@ -57,28 +91,22 @@ export interface ListedPageResult {
 export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?: number | null; nowMs?: number } = {}): ListedPageResult {
   const nowMs = options.nowMs ?? Date.now();
   const scanId = options.scanId ?? null;
-  const before = db.prepare('SELECT state FROM items WHERE media_key = ?').pluck();
-  const stamp = db.prepare(`UPDATE items SET
-      changed_ms = CASE WHEN state = 'done' AND remote_fingerprint IS NOT NULL AND @fp IS NOT NULL AND remote_fingerprint <> @fp
-                        THEN COALESCE(changed_ms, @now) ELSE changed_ms END,
-      remote_fingerprint = COALESCE(@fp, remote_fingerprint),
-      scan_id = COALESCE(@scanId, scan_id)
-    WHERE media_key = @key
-    RETURNING changed_ms`);
-  // An item pruned to the trash and then restored in Google: its files are in the trash, so fetch it again.
-  const trashedFiles = db.prepare('SELECT COUNT(*) FROM files WHERE media_key = ? AND trashed_ms IS NOT NULL').pluck();
-  const requeue = db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ?`);
-  const result: ListedPageResult = { newKeys: [], knownBefore: 0, changedKeys: [], revived: 0 };
+  const { before, stamp, trashedFiles, requeue } = pageStatements(db);
+  const result: ListedPageResult = { newKeys: [], knownBefore: 0, doneBefore: 0, changedKeys: [], revived: 0 };
   db.transaction(() => {
     const wasGone: string[] = [];
     const wasDone = new Set<string>();
     for (const item of items) {
-      const state = before.get(item.mediaKey) as string | undefined;
-      if (state === undefined) continue;
-      if (state === 'gone') wasGone.push(item.mediaKey);
+      const row = before.get(item.mediaKey) as { state: string; scan_id: number | null } | undefined;
+      if (row === undefined) continue;
+      if (row.state === 'gone') wasGone.push(item.mediaKey);
       else {
         result.knownBefore++;
-        if (state === 'done') wasDone.add(item.mediaKey);
+        if (row.state === 'done') {
+          wasDone.add(item.mediaKey);
+          // Listed twice by the same scan (where two ranges meet): counted once.
+          if (scanId === null || row.scan_id !== scanId) result.doneBefore++;
+        }
       }
     }
     result.newKeys = upsertItems(db, items, nowMs).newKeys;
@@ -114,6 +142,11 @@ export function scanCounts(db: Db, scanId: number): ScanCounts {
   return row;
 }
 
+/** Distinct items a scan has listed so far. */
+export function countScanned(db: Db, scanId: number): number {
+  return db.prepare('SELECT COUNT(*) FROM items WHERE scan_id = ?').pluck().get(scanId) as number;
+}
+
 /** Marks every item the scan did not list as gone, with a timestamp. Files are never touched here. */
 export function markUnlistedGone(db: Db, scanId: number, nowMs = Date.now()): number {
   return db.prepare(`UPDATE items SET state = 'gone', gone_ms = @now WHERE state <> 'gone' AND (scan_id IS NULL OR scan_id <> @scanId)`).run({ scanId, now: nowMs }).changes;
@@ -126,4 +159,25 @@ export function sampleUnlisted(db: Db, scanId: number, limit = 5): string[] {
 
 export function countItems(db: Db): number {
   return db.prepare(`SELECT COUNT(*) FROM items WHERE state <> 'gone'`).pluck().get() as number;
+}
+
+/**
+ * Dates taken that split the known items into `parts` ranges of about equal size, newest
+ * first (parts - 1 values). Empty when the index is too small to be worth splitting.
+ * Read from the (state, taken_ms) index of the most common state, so no sort of the whole
+ * table (and no memory that grows with it) is needed; ranges only need to be roughly even.
+ */
+export function takenBoundaries(db: Db, parts: number, minItemsPerPart: number): number[] {
+  const known = countItems(db);
+  const n = Math.min(parts, Math.floor(known / Math.max(1, minItemsPerPart)));
+  if (n < 2) return [];
+  const common = db.prepare(`SELECT state, COUNT(*) AS count FROM items WHERE state <> 'gone' GROUP BY state ORDER BY count DESC LIMIT 1`).get() as { state: string; count: number } | undefined;
+  if (!common) return [];
+  const at = db.prepare(`SELECT taken_ms FROM items WHERE state = ? ORDER BY taken_ms DESC LIMIT 1 OFFSET ?`).pluck();
+  const out: number[] = [];
+  for (let i = 1; i < n; i++) {
+    const value = at.get(common.state, Math.floor((i * common.count) / n)) as number | undefined;
+    if (value !== undefined && (out.length === 0 || value < out[out.length - 1])) out.push(value);
+  }
+  return out;
 }

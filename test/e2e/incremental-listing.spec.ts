@@ -4,6 +4,7 @@
 import pino from 'pino';
 import type { BrowserContext } from 'playwright-core';
 import { launchProfile } from '../../src/browser/launch.js';
+import { listByTakenRanges } from '../../src/library/by-taken-ranges.js';
 import { listByUpload } from '../../src/library/by-upload.js';
 import { MassDisappearanceError } from '../../src/errors.js';
 import { runListing, type ListingParams } from '../../src/run/listing.js';
@@ -190,6 +191,48 @@ test.describe('a library in several upload pages', () => {
       expect(next.upload?.stoppedBy).toBe('known-page');
       for (const item of added) expect(getItem(session.db, item.mediaKey)?.state).toBe('pending');
       expect(rpcCount(replica, 'EzkLib')).toBe(3);
+    } finally {
+      await closeSession(session);
+    }
+  });
+});
+
+test.describe('a rescan listed in date-taken ranges side by side', () => {
+  test.use({ replicaOptions: { library: { synthetic: 1600 } } });
+
+  test('the ranges together list every item, whether or not the server honours the start date', async ({ replica, profileDir, outDir }) => {
+    const session = await openSession(replica, profileDir, outDir);
+    try {
+      const all = new Set(replica.items.map((i) => i.mediaKey));
+      // Boundaries inside pages, one exactly on an item's date taken.
+      const boundaries = [replica.items[350].takenMs + 1, replica.items[799].takenMs, replica.items[1333].takenMs - 1];
+      const collect = async (client: { call(id: string, a: unknown, p?: string): Promise<unknown> }) => {
+        const keys: string[] = [];
+        const dropped: string[] = [];
+        const ranges = new Set<number>();
+        for await (const page of listByTakenRanges({ client, boundaries, onRangeDropped: (why) => dropped.push(why) })) {
+          ranges.add(page.range);
+          for (const item of page.items) keys.push(item.mediaKey);
+        }
+        return { keys, dropped, ranges };
+      };
+
+      replica.resetCounters();
+      const honoured = await collect(session.client);
+      expect(new Set(honoured.keys)).toEqual(all);
+      expect(honoured.keys.length).toBeLessThanOrEqual(all.size + 3);
+      expect(honoured.dropped).toEqual([]);
+      expect([...honoured.ranges].sort()).toEqual([0, 1, 2, 3]);
+      // Four ranges of about 400 items: one page each (plus at most one more per range).
+      expect(rpcCount(replica, 'lcxiM')).toBeLessThanOrEqual(8);
+
+      // A server that ignores the start date: every later range starts at the newest item and is
+      // dropped; the first range then lists on to the end.
+      const ignoringStart = { call: (id: string, a: unknown, p?: string) => session.client.call(id, Array.isArray(a) ? [a[0], null, ...a.slice(2)] : a, p) };
+      const ignored = await collect(ignoringStart);
+      expect(new Set(ignored.keys)).toEqual(all);
+      expect(ignored.dropped).toHaveLength(3);
+      expect([...ignored.ranges]).toEqual([0]);
     } finally {
       await closeSession(session);
     }

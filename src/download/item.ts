@@ -42,6 +42,8 @@ export interface DownloadEnv {
   extractLive: LiveZipExtractor | null;
   /** Google's extended info for the item, fetched beside the download (null when unavailable). */
   itemInfo: ((mediaKey: string) => Promise<ExtendedInfo | null>) | null;
+  /** Whether the item has an unedited original (edited in Google); null when unknown. */
+  hasOriginal?: ((mediaKey: string) => Promise<boolean | null>) | null;
   /** Called with every file's bytes as they are recorded. */
   onFile?: (bytes: number) => void;
 }
@@ -67,37 +69,80 @@ interface Fetched {
   suggested: string;
 }
 
-export async function downloadItem(page: Page, env: DownloadEnv, row: ItemRow, signal?: AbortSignal): Promise<ItemResult> {
+/** An item whose downloads have started: the page is free for the next item. */
+export interface StartedItem {
+  row: ItemRow;
+  main: Download;
+  original: Download | null;
+  info: Promise<ExtendedInfo | null>;
+}
+
+/**
+ * The part that needs the page: open the viewer, refuse a video still processing, start
+ * Download (and Download original when the menu offers it). `beforeStart` runs once the
+ * viewer is ready and may wait (e.g. for this page's previous transfer to end).
+ */
+export async function startItem(page: Page, env: DownloadEnv, row: ItemRow, beforeStart?: () => Promise<void>): Promise<StartedItem> {
   const key = row.media_key;
-  const viewer = await openViewer(page, env.baseUrl, key, env.timeouts);
-  await assertNotProcessing(viewer, key);
+  // What the item is comes over the RPC page while this page opens and downloads.
+  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key) : Promise.resolve(null);
+  info.catch(() => undefined);
+  const hasOriginal: Promise<boolean | null> = env.hasOriginal ? env.hasOriginal(key) : Promise.resolve(null);
+  hasOriginal.catch(() => undefined);
 
-  // The item's info comes over the RPC page while this page downloads.
-  const infoPromise: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key) : Promise.resolve(null);
-  infoPromise.catch(() => undefined);
+  const opened = await openViewer(page, env.baseUrl, key, env.timeouts);
+  assertNotProcessing(opened, key);
+  if (beforeStart) await beforeStart();
 
-  const pending: Download[] = [];
+  const main = await startDownload(page, env.baseUrl, opened.viewer, env.timeouts);
   try {
-    const main = await startDownload(page, env.baseUrl, viewer, env.timeouts);
-    pending.push(main);
-    const mainDone = finishDownload(main, env, row.size_bytes, signal);
-    mainDone.catch(() => undefined);
-    let originalDone: Promise<Fetched> | null = null;
-    if (await offersOriginal(page, env.baseUrl, viewer, env.timeouts)) {
-      const original = await startOriginalDownload(page, env.baseUrl, viewer, env.timeouts);
-      pending.push(original);
-      originalDone = finishDownload(original, env, row.size_bytes, signal);
-      originalDone.catch(() => undefined);
-    }
-    const mainFile = await mainDone;
-    const originalFile = originalDone ? await originalDone : null;
-    const info = await infoPromise;
-    pending.length = 0;
-    return await placeItem(env, row, info, mainFile, originalFile);
-  } finally {
-    // Anything still running after a failure is cancelled; its bytes were never placed.
-    for (const download of pending) await download.cancel().catch(() => undefined);
+    let original: Download | null = null;
+    // Known from the RPC when it answered; otherwise the menu tells (it lists Download original).
+    const edited = (await hasOriginal) ?? (await offersOriginal(page, env.baseUrl, opened.viewer, env.timeouts));
+    if (edited) original = await startOriginalDownload(page, env.baseUrl, opened.viewer, env.timeouts);
+    return { row, main, original, info };
+  } catch (error) {
+    await main.cancel().catch(() => undefined);
+    throw error;
   }
+}
+
+/** Waits for the started downloads to end; failed, cancelled or stalled ones throw (and the other is cancelled). */
+export async function awaitTransfers(env: DownloadEnv, started: StartedItem, signal?: AbortSignal): Promise<Transferred> {
+  const mainDone = finishDownload(started.main, env, started.row.size_bytes, signal);
+  const originalDone = started.original ? finishDownload(started.original, env, started.row.size_bytes, signal) : Promise.resolve(null);
+  mainDone.catch(() => undefined);
+  originalDone.catch(() => undefined);
+  try {
+    const main = await mainDone;
+    const original = await originalDone;
+    return { main, original, info: await started.info };
+  } catch (error) {
+    await started.main.cancel().catch(() => undefined);
+    await started.original?.cancel().catch(() => undefined);
+    // Whatever did arrive is not placed.
+    const [main, original] = await Promise.allSettled([mainDone, originalDone]);
+    if (main.status === 'fulfilled') await removeQuietly(main.value.path);
+    if (original.status === 'fulfilled' && original.value) await removeQuietly(original.value.path);
+    throw error;
+  }
+}
+
+export interface Transferred {
+  main: Fetched;
+  original: Fetched | null;
+  info: ExtendedInfo | null;
+}
+
+/** The part that needs no page: `.part`, hash, fsync, inspect, rename, record. */
+export async function placeTransferred(env: DownloadEnv, row: ItemRow, transferred: Transferred): Promise<ItemResult> {
+  return await placeItem(env, row, transferred.info, transferred.main, transferred.original);
+}
+
+/** One item start to finish on one page (no overlap with the next item). */
+export async function downloadItem(page: Page, env: DownloadEnv, row: ItemRow, signal?: AbortSignal): Promise<ItemResult> {
+  const started = await startItem(page, env, row);
+  return await placeTransferred(env, row, await awaitTransfers(env, started, signal));
 }
 
 /** Waits for a browser download to finish; failed, cancelled or stalled downloads throw. */

@@ -21,7 +21,7 @@ import { extractLivePhotoZip } from '../media/live-zip.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
 import type { ExtendedInfo } from '../site/types.js';
-import { fetchItemInfo } from '../site/viewer.js';
+import { fetchHasOriginal, fetchItemInfo } from '../site/viewer.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { type ItemRow, getItem, markDeferred, markFailed, nextPending } from '../store/items.js';
 import { runListing } from './listing.js';
@@ -113,11 +113,11 @@ class Notifier {
 const NO_ATTEMPT_CAP = Number.MAX_SAFE_INTEGER;
 
 /**
- * A sync run's pages are all on one site: one renderer process serves them all, and the GPU
- * work (none worth a process, headless) stays in the browser process. Measured with 1 + 4
- * pages: the tree drops from 14 processes to 8 and ~550 MB of summed RSS (npm run bench -- sync).
+ * A sync run's pages are all on one site: one renderer process serves them, and the GPU
+ * (nothing to draw, headless) and network services live in the browser process. With 1 + 4
+ * pages this takes the tree from 14 processes to 8 (npm run bench -- sync measures it).
  */
-const RUN_BROWSER_ARGS = ['--renderer-process-limit=1', '--in-process-gpu', '--autoplay-policy=user-gesture-required'];
+const RUN_BROWSER_ARGS = ['--renderer-process-limit=1', '--in-process-gpu', '--enable-features=NetworkServiceInProcess2', '--autoplay-policy=user-gesture-required'];
 
 export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
   const started = Date.now();
@@ -309,6 +309,16 @@ async function runWorkers(
     inspector,
     extractLive: (zip, staging) => extractLivePhotoZip(zip, staging),
     itemInfo: infoCache,
+    hasOriginal: async (mediaKey: string): Promise<boolean | null> => {
+      if (!client) return null;
+      try {
+        return await fetchHasOriginal(client, params.baseUrl, mediaKey);
+      } catch (error) {
+        if (error instanceof SignedOutError) throw error;
+        log.debug({ mediaKey, err: describeError(error) }, 'download info unavailable; the menu will tell');
+        return null;
+      }
+    },
   };
 
   // ---- listing: recent uploads, or a full rescan (src/run/listing.ts), page by page into the index

@@ -4,7 +4,7 @@
 import type { Download, Locator, Page } from 'playwright-core';
 import { DeferredError, DownloadFailedError, SignedOutError, SiteChangedError, TransientError } from '../errors.js';
 import { keys, labels, selectors } from './labels.js';
-import { parseExtendedInfo } from './payloads.js';
+import { parseExtendedInfo, parseItemDownload } from './payloads.js';
 import type { RpcClient } from './rpc-client.js';
 import { args, rpc } from './rpcids.js';
 import { assertSignedIn, gotoChecked } from './session.js';
@@ -16,26 +16,114 @@ export interface ViewerTimeouts {
   openMs: number;
   /** For a download to start after Shift+D, before trying the menu. */
   downloadStartMs: number;
+  /** For the app's own (in-document) navigation to show the next item, before a full page load. */
+  inDocumentMs?: number;
 }
 
-export const DEFAULT_VIEWER_TIMEOUTS: ViewerTimeouts = { openMs: 45_000, downloadStartMs: 8_000 };
+export const DEFAULT_VIEWER_TIMEOUTS: ViewerTimeouts = { openMs: 45_000, downloadStartMs: 8_000, inDocumentMs: 4_000 };
 
-/** Opens `/photo/<key>` and returns the visible viewer of that item. */
-export async function openViewer(page: Page, baseUrl: string, mediaKey: string, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<Locator> {
-  const response = await gotoChecked(page, photoUrl(baseUrl, mediaKey), baseUrl, timeouts.openMs);
+export interface OpenedViewer {
+  viewer: Locator;
+  /** The visible viewer's text, read when it appeared (for the "still processing" notice). */
+  text: string;
+}
+
+/**
+ * Per page: does the app show an item when the history moves to `/photo/<key>` (as on
+ * Back/Forward)? null until tried; false after it failed, and every item is a page load.
+ */
+const inDocument = new WeakMap<Page, { works: boolean | null; misses: number }>();
+
+/**
+ * Shows `/photo/<key>` and returns its visible viewer. The web app routes in the document
+ * (arrows and Back/Forward change the URL without a page load), so once a page shows the
+ * viewer, the next item is opened the same way: a history entry for its URL and the
+ * popstate the app listens to. A full page load stays the fallback and the first step.
+ */
+export async function openViewer(page: Page, baseUrl: string, mediaKey: string, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<OpenedViewer> {
+  const target = photoUrl(baseUrl, mediaKey);
+  const state = inDocument.get(page) ?? { works: null, misses: 0 };
+  inDocument.set(page, state);
+  if (state.works !== false && isViewerUrl(page.url(), baseUrl)) {
+    const shown = await openInDocument(page, baseUrl, target, mediaKey, timeouts.inDocumentMs ?? 4_000);
+    if (shown !== null) {
+      state.works = true;
+      state.misses = 0;
+      return { viewer: visibleViewer(page, mediaKey), text: shown };
+    }
+    state.misses++;
+    if (state.works === null || state.misses >= 3) state.works = false;
+  }
+  const response = await gotoChecked(page, target, baseUrl, timeouts.openMs);
   const status = response?.status() ?? 200;
   if (status === 404) throw new DownloadFailedError(`the item page /photo/${mediaKey} answered 404 (deleted in Google Photos?)`);
-  const viewer = visibleViewer(page, mediaKey);
+  let text: string | null;
   try {
-    await viewer.waitFor({ state: 'visible', timeout: timeouts.openMs });
+    text = await waitVisibleText(page, selectors.viewerFor(mediaKey), timeouts.openMs);
   } catch (cause) {
     assertSignedIn(page, baseUrl);
-    if (page.isClosed()) throw cause;
-    const any = await page.locator('c-wiz[data-media-key]').count();
-    if (any === 0) throw new SiteChangedError('the viewer shows the item as c-wiz[data-media-key=<key>]', `none on /photo/${mediaKey}`, { cause });
-    throw new TransientError(`the viewer of ${mediaKey} did not become visible`, { cause });
+    throw new TransientError(`the viewer of ${mediaKey} did not load: ${(cause as Error).message.split('\n')[0]}`, { cause });
   }
-  return viewer;
+  if (text === null) {
+    assertSignedIn(page, baseUrl);
+    const any = await page.locator('c-wiz[data-media-key]').count();
+    if (any === 0) throw new SiteChangedError('the viewer shows the item as c-wiz[data-media-key=<key>]', `none on /photo/${mediaKey}`);
+    throw new TransientError(`the viewer of ${mediaKey} did not become visible`);
+  }
+  return { viewer: visibleViewer(page, mediaKey), text };
+}
+
+function isViewerUrl(url: string, baseUrl: string): boolean {
+  try {
+    return new URL(url).origin === new URL(baseUrl).origin && /\/photo\//.test(new URL(url).pathname);
+  } catch {
+    return false;
+  }
+}
+
+/** The app's own navigation to the item; null when it did not show it in time. */
+async function openInDocument(page: Page, baseUrl: string, target: string, mediaKey: string, timeoutMs: number): Promise<string | null> {
+  const url = new URL(target);
+  try {
+    await page.evaluate((path) => {
+      history.pushState(null, '', path);
+      window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
+    }, url.pathname + url.search);
+    return await waitVisibleText(page, selectors.viewerFor(mediaKey), timeoutMs);
+  } catch {
+    // The page reloaded or navigated away (a session that ended sends it to sign-in).
+    assertSignedIn(page, baseUrl);
+    return null;
+  }
+}
+
+/**
+ * Waits inside the page (a MutationObserver, no polling) for a visible element matching
+ * `selector`; returns its text, or null after timeoutMs.
+ */
+async function waitVisibleText(page: Page, selector: string, timeoutMs: number): Promise<string | null> {
+  return await page.evaluate(
+    async ({ selector, timeoutMs }) => {
+      const find = (): HTMLElement | undefined =>
+        Array.from(document.querySelectorAll<HTMLElement>(selector)).find((el) => (typeof el.checkVisibility === 'function' ? el.checkVisibility() : el.getClientRects().length > 0));
+      const found = find();
+      if (found) return found.innerText;
+      return await new Promise<string | null>((resolve) => {
+        const finish = (value: string | null): void => {
+          observer.disconnect();
+          clearTimeout(timer);
+          resolve(value);
+        };
+        const observer = new MutationObserver(() => {
+          const el = find();
+          if (el) finish(el.innerText);
+        });
+        observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['style', 'class', 'hidden', 'aria-hidden'] });
+        const timer = setTimeout(() => finish(null), timeoutMs);
+      });
+    },
+    { selector, timeoutMs },
+  );
 }
 
 export function visibleViewer(page: Page, mediaKey: string): Locator {
@@ -43,9 +131,8 @@ export function visibleViewer(page: Page, mediaKey: string): Locator {
 }
 
 /** "Video is still processing…": Download cannot start yet; a later run tries again. */
-export async function assertNotProcessing(viewer: Locator, mediaKey: string): Promise<void> {
-  const text = await viewer.innerText().catch(() => '');
-  const hit = labels.processing.find((phrase) => text.includes(phrase));
+export function assertNotProcessing(opened: OpenedViewer, mediaKey: string): void {
+  const hit = labels.processing.find((phrase) => opened.text.includes(phrase));
   if (hit) throw new DeferredError(`video ${mediaKey} is still processing in Google Photos ("${hit}")`);
 }
 
@@ -139,6 +226,12 @@ async function openMenu(page: Page, baseUrl: string, viewer: Locator, timeouts: 
 async function closeMenu(page: Page, viewer: Locator): Promise<void> {
   if ((await page.locator(selectors.downloadItem).filter({ visible: true }).count()) === 0) return;
   await viewer.locator(selectors.moreOptions).first().click().catch(() => undefined);
+}
+
+/** Does the item have an unedited original to download (`VrseUb` [7], items edited in Google)? */
+export async function fetchHasOriginal(client: RpcClient, baseUrl: string, mediaKey: string): Promise<boolean> {
+  const sourcePath = new URL(photoUrl(baseUrl, mediaKey)).pathname;
+  return parseItemDownload(await client.call(rpc.itemDownload, args.itemDownload(mediaKey), sourcePath)).originalUrl !== null;
 }
 
 /** Google's extended info (`fDcn4b`): file name, date and offset, size, location, description. */

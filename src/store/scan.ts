@@ -38,6 +38,42 @@ export function remoteFingerprint(sizeBytes: number | null | undefined): string 
   return typeof sizeBytes === 'number' && Number.isFinite(sizeBytes) && sizeBytes > 0 ? `size:${sizeBytes}` : null;
 }
 
+interface StoredRow {
+  state: string;
+  scan_id: number | null;
+  favorite: number;
+  archived: number;
+  not_owned: number;
+  taken_ms: number;
+  tz_offset_ms: number;
+  uploaded_ms: number | null;
+  kind: string;
+  width: number | null;
+  height: number | null;
+  google_description: string | null;
+  size_bytes: number | null;
+  gone_ms: number | null;
+}
+
+/** True when upsertItems would write nothing new for this row (most rows of a rescan): it is then skipped. */
+function sameAsStored(row: StoredRow, item: RemoteItem): boolean {
+  return (
+    row.state !== 'gone' &&
+    row.gone_ms === null &&
+    row.favorite === (item.favorite ? 1 : 0) &&
+    row.archived === (item.archived ? 1 : 0) &&
+    row.not_owned === (item.notOwned ? 1 : 0) &&
+    row.taken_ms === item.takenMs &&
+    row.tz_offset_ms === item.tzOffsetMs &&
+    row.kind === item.kind &&
+    (item.uploadedMs === null || row.uploaded_ms === item.uploadedMs) &&
+    (item.width === null || row.width === item.width) &&
+    (item.height === null || row.height === item.height) &&
+    (item.caption === null || row.google_description === item.caption) &&
+    (row.state === 'done' || item.sizeBytes === null || item.sizeBytes === undefined || row.size_bytes === item.sizeBytes)
+  );
+}
+
 export interface ListedPageResult {
   /** Keys the index did not hold before (now pending). */
   newKeys: string[];
@@ -66,12 +102,14 @@ function pageStatements(db: Db): PageStatements {
   let cached = statementCache.get(db);
   if (!cached) {
     cached = {
-      before: db.prepare('SELECT state, scan_id FROM items WHERE media_key = ?'),
+      before: db.prepare(`SELECT state, scan_id, favorite, archived, not_owned, taken_ms, tz_offset_ms, uploaded_ms, kind, width, height,
+          google_description, size_bytes, gone_ms FROM items WHERE media_key = ?`),
       stamp: db.prepare(`UPDATE items SET
           changed_ms = CASE WHEN state = 'done' AND remote_fingerprint IS NOT NULL AND @fp IS NOT NULL AND remote_fingerprint <> @fp
                             THEN COALESCE(changed_ms, @now) ELSE changed_ms END,
           remote_fingerprint = COALESCE(@fp, remote_fingerprint),
-          scan_id = COALESCE(@scanId, scan_id)
+          scan_id = COALESCE(@scanId, scan_id),
+          seen_ms = @now
         WHERE media_key = @key
         RETURNING changed_ms`),
       // An item pruned to the trash and then restored in Google: its files are in the trash, so fetch it again.
@@ -96,8 +134,10 @@ export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?
   db.transaction(() => {
     const wasGone: string[] = [];
     const wasDone = new Set<string>();
+    const toUpsert: RemoteItem[] = [];
     for (const item of items) {
-      const row = before.get(item.mediaKey) as { state: string; scan_id: number | null } | undefined;
+      const row = before.get(item.mediaKey) as StoredRow | undefined;
+      if (row === undefined || !sameAsStored(row, item)) toUpsert.push(item);
       if (row === undefined) continue;
       if (row.state === 'gone') wasGone.push(item.mediaKey);
       else {
@@ -109,7 +149,9 @@ export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?
         }
       }
     }
-    result.newKeys = upsertItems(db, items, nowMs).newKeys;
+    // New items, and known ones whose listing differs (flags, times, a comeback): the shared
+    // upsert decides what to write; the rest only get their stamp below.
+    if (toUpsert.length > 0) result.newKeys = upsertItems(db, toUpsert, nowMs).newKeys;
     for (const item of items) {
       const row = stamp.get({ key: item.mediaKey, fp: remoteFingerprint(item.sizeBytes), scanId, now: nowMs }) as { changed_ms: number | null } | undefined;
       if (row && row.changed_ms === nowMs && wasDone.has(item.mediaKey)) result.changedKeys.push(item.mediaKey);

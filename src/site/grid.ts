@@ -46,7 +46,8 @@ export async function scrollGrid(page: Page, baseUrl: string, onTiles: (tiles: G
   await gotoChecked(page, libraryUrl(baseUrl), baseUrl, options.timeoutMs);
   const scroller = page.locator(selectors.gridScroller).first();
   try {
-    await scroller.waitFor({ state: 'attached', timeout: options.timeoutMs ?? 45_000 });
+    // Part of the page's shell: present soon after the document loads, or not at all.
+    await scroller.waitFor({ state: 'attached', timeout: options.timeoutMs ?? 15_000 });
   } catch (cause) {
     assertSignedIn(page, baseUrl);
     throw new SiteChangedError(`the library grid scrolls in ${selectors.gridScroller}`, 'not found', { cause });

@@ -37,7 +37,7 @@ export async function launchProfile(options: LaunchOptions): Promise<BrowserCont
     options.logger?.warn({ profile: options.profileDir, pid: lock.removedStale.pid }, `removed a stale SingletonLock left by a Chromium (PID ${lock.removedStale.pid}) that is no longer running`);
   }
   const executablePath = chromiumPath();
-  const args = [...BASE_ARGS, ...sandboxArgs(), ...(options.extraArgs ?? [])];
+  const args = mergeFeatureSwitches([...BASE_ARGS, ...sandboxArgs(), ...(options.extraArgs ?? [])]);
   if (options.minimalAutomation) {
     args.push(...MINIMAL_AUTOMATION_ARGS);
     // Headless Chromium says "HeadlessChrome" in its user agent, which sign-in pages refuse;
@@ -70,4 +70,26 @@ export function headedUserAgent(versionText: string, platform: NodeJS.Platform =
   const major = /(\d+)\.\d+\.\d+\.\d+/.exec(versionText)?.[1] ?? '140';
   const system = platform === 'darwin' ? 'Macintosh; Intel Mac OS X 10_15_7' : platform === 'win32' ? 'Windows NT 10.0; Win64; x64' : 'X11; Linux x86_64';
   return `Mozilla/5.0 (${system}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${major}.0.0.0 Safari/537.36`;
+}
+
+/**
+ * Chromium reads only the last --enable-features / --disable-features switch; callers that add
+ * features of their own would silently drop the earlier lists. One switch each, all values.
+ */
+export function mergeFeatureSwitches(args: string[]): string[] {
+  const lists = new Map<string, string[]>();
+  const out: string[] = [];
+  for (const arg of args) {
+    const match = /^(--(?:enable|disable)-features)=(.*)$/.exec(arg);
+    if (!match) {
+      out.push(arg);
+      continue;
+    }
+    if (!lists.has(match[1])) {
+      lists.set(match[1], []);
+      out.push(match[1]);
+    }
+    for (const feature of match[2].split(',')) if (feature && !lists.get(match[1])!.includes(feature)) lists.get(match[1])!.push(feature);
+  }
+  return out.map((arg) => (lists.has(arg) ? `${arg}=${lists.get(arg)!.join(',')}` : arg));
 }

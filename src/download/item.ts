@@ -200,6 +200,11 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
   const edited = original !== null;
   try {
     const mainName = sanitiseFileName(main.suggested, fallback);
+    // A download that arrived late from an earlier try could be taken for this item's: the
+    // name Google lists for the item must match (a Live Photo's zip by its base name).
+    if (info?.fileName && !edited && !namesAgree(main.suggested, info.fileName)) {
+      throw new DownloadFailedError(`the download ${JSON.stringify(mainName)} is not this item's file ${JSON.stringify(info.fileName)}`);
+    }
     if (isZip(mainName)) {
       arrived.push(...(await fromLiveZip(env, key, main.path, staging, 'main', folderPath)));
     } else {
@@ -283,6 +288,17 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
     await removeQuietly(main.path);
     if (original) await removeQuietly(original.path);
   }
+}
+
+/**
+ * Does a download's name belong to the item Google lists under `listed`? Compared by base
+ * name, letters and digits only (the browser rewrites separators in hostile names), the
+ * download's ending with the listed one.
+ */
+function namesAgree(downloaded: string, listed: string): boolean {
+  const core = (name: string): string => splitExtension(name.split(/[/\\]/).pop() ?? name).stem.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '');
+  const want = core(listed);
+  return want === '' || core(downloaded).endsWith(want);
 }
 
 function isZip(name: string): boolean {

@@ -51,6 +51,12 @@ export async function launchProfile(options: LaunchOptions): Promise<BrowserCont
       args,
       acceptDownloads: true,
       downloadsPath: options.downloadsPath,
+      // The CLI owns the signals (first: finish in-flight work, second: leave); Playwright's own
+      // handlers would kill the browser under the run. Chromium runs in its own process group,
+      // and Playwright still ends it when this process exits.
+      handleSIGINT: false,
+      handleSIGTERM: false,
+      handleSIGHUP: false,
       locale: 'en-US',
       viewport: { width: 1280, height: 900 },
       // Playwright's default adds --enable-automation (the banner, and a signal to Google).

@@ -458,11 +458,12 @@ async function runWorkers(
         summary.deferred++;
         events.emit('itemDeferred', { mediaKey: key, reason: error.message });
         log.info(error.message);
+      } else if (stopping()) {
+        // The session ended, the site changed, the browser went or the user stopped the run
+        // (which also ends the run's exiftool): never the item's fault. It stays pending.
+        log.debug(`${key}: abandoned (${describeError(error)})`);
       } else if (error instanceof KeepError && error.stopsRun) {
         stop(error);
-      } else if (stopError instanceof SignedOutError || (stopError === null && params.signal?.aborted)) {
-        // The session ended or the user stopped the run: never the item's fault.
-        log.debug(`${key}: abandoned (${describeError(error)})`);
       } else {
         const message = describeError(error);
         markFailed(db, key, message);

@@ -4,17 +4,9 @@
 // backups can each write their own file into the same collector folder.
 import { Gauge, Registry } from 'prom-client';
 import { atomicWriteFile } from './atomic.js';
+import type { RunCounts } from '../store/runs.js';
 
-export interface RunCounts {
-  found: number;
-  new: number;
-  downloaded: number;
-  skipped: number;
-  deferred: number;
-  failed: number;
-  /** Bytes downloaded by this run. */
-  bytes: number;
-}
+export type { RunCounts } from '../store/runs.js';
 
 export interface MetricsSnapshot {
   /** Absolute backup folder: the `out` label. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { countByState } from '../store/items.js';
-import { lastSuccessMs, recentRuns } from '../store/runs.js';
+import { type RunCounts, lastSuccessMs, recentRuns } from '../store/runs.js';
 import { type ItemAt, failingItems, recordedFiles, recordedTotals, takenRange, waitingItems } from '../store/stats.js';
 import { type LockOwner, isOwnerAlive, lockPath, readLockOwner } from './lock.js';
 import { outcomeOf } from './report.js';
@@ -17,20 +17,13 @@ export interface StatusItem {
   takenAt: string;
 }
 
-export interface StatusRun {
+export interface StatusRun extends RunCounts {
   command: string;
   startedAt: string;
   endedAt: string | null;
   seconds: number | null;
   exitCode: number | null;
   outcome: string;
-  found: number;
-  new: number;
-  downloaded: number;
-  skipped: number;
-  deferred: number;
-  failed: number;
-  bytes: number;
 }
 
 export interface StatusProblem {

@@ -24,6 +24,7 @@ import type { ExtendedInfo } from '../site/types.js';
 import { fetchHasOriginal, fetchItemInfo } from '../site/viewer.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { type ItemRow, getItem, markDeferred, markFailed, nextPending } from '../store/items.js';
+import type { RunCounts } from '../store/runs.js';
 import { runListing } from './listing.js';
 
 export interface SyncParams {
@@ -54,14 +55,7 @@ export interface SyncParams {
   prune?: boolean;
 }
 
-export interface SyncSummary {
-  found: number;
-  new: number;
-  downloaded: number;
-  skipped: number;
-  deferred: number;
-  failed: number;
-  bytes: number;
+export interface SyncSummary extends RunCounts {
   seconds: number;
   /** Items the index still has to download after this run (pending, failed, deferred). */
   remaining: number;

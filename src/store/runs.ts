@@ -2,7 +2,8 @@
 // starts and completed when it ends, so a killed run shows as started without an end.
 import type { Db } from './database.js';
 
-export interface RunCountsRecord {
+/** The counts every run reports: in the runs table, the report, the metrics and status. */
+export interface RunCounts {
   found: number;
   new: number;
   downloaded: number;
@@ -12,7 +13,7 @@ export interface RunCountsRecord {
   bytes: number;
 }
 
-export interface RunRow extends RunCountsRecord {
+export interface RunRow extends RunCounts {
   id: number;
   command: string;
   started_ms: number;
@@ -30,7 +31,7 @@ export function startRun(db: Db, command: string, startedMs: number): number {
 export interface RunEnd {
   endedMs: number;
   exitCode: number;
-  counts: Partial<RunCountsRecord>;
+  counts: Partial<RunCounts>;
   fullRescan?: boolean;
   summary?: unknown;
 }

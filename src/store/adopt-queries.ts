@@ -1,7 +1,7 @@
 // Typed queries for `adopt`: one adoptions row per Library API id or per found file, so an
 // interrupted adoption resumes where it stopped, and the items/files it adds to the index.
 import type { Db } from './database.js';
-import { type FileRecord, recordDownloaded } from './files.js';
+import { type FileRecord, insertFileRecord, recordDownloaded } from './files.js';
 import type { RemoteItem } from '../site/types.js';
 import { knownKeys, upsertItems } from './items.js';
 
@@ -258,7 +258,7 @@ export function recordApiAdoption(
     if (mode === 'keep') {
       recordDownloaded(db, facts.mediaKey, [record], { fileName: facts.fileName }, nowMs);
     } else {
-      insertFile(db, facts.mediaKey, record, nowMs);
+      insertFileRecord(db, facts.mediaKey, record, nowMs, 'adopted');
       // Queue the original, even if an earlier `--keep` counted the lossy copy as done.
       db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ? AND state <> 'gone'`).run(facts.mediaKey);
     }
@@ -284,36 +284,13 @@ export function recordFolderAdoption(
   db.transaction(() => {
     const record: FileRecord = { ...file, source: 'adopted', lossy: false };
     if (item.keepPending) {
-      insertFile(db, file.mediaKey, record, nowMs);
+      insertFileRecord(db, file.mediaKey, record, nowMs, 'adopted');
       db.prepare(`UPDATE items SET file_name = COALESCE(file_name, ?), state = CASE WHEN state = 'gone' THEN state ELSE 'pending' END WHERE media_key = ?`).run(item.fileName, file.mediaKey);
     } else {
       recordDownloaded(db, file.mediaKey, [record], { fileName: item.fileName, sizeBytes: item.sizeBytes }, nowMs);
     }
     setAdoptionStatus(db, adoptionId, status, { mediaKey: file.mediaKey, targetRelPath: file.relPath }, nowMs);
   })();
-}
-
-function insertFile(db: Db, mediaKey: string, file: FileRecord, nowMs: number): void {
-  db.prepare(`INSERT INTO files
-      (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, mtime_ms, source, lossy, original_confirmed, recorded_ms, verified_ms)
-      VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @mtimeMs, @source, @lossy, @confirmed, @now, @now)
-    ON CONFLICT(rel_path) DO UPDATE SET media_key = excluded.media_key, role = excluded.role, bytes = excluded.bytes, sha256 = excluded.sha256,
-      sha1 = excluded.sha1, mime = excluded.mime, mtime_ms = excluded.mtime_ms, source = excluded.source, lossy = excluded.lossy,
-      original_confirmed = excluded.original_confirmed, recorded_ms = excluded.recorded_ms, verified_ms = excluded.verified_ms, superseded_ms = NULL`).run({
-    mediaKey,
-    role: file.role,
-    relPath: file.relPath,
-    bytes: file.bytes,
-    sha256: file.sha256,
-    sha1: file.sha1 ?? null,
-    mime: file.mime ?? null,
-    takenAt: file.takenAt ?? null,
-    mtimeMs: file.mtimeMs ?? null,
-    source: file.source ?? 'adopted',
-    lossy: file.lossy ? 1 : 0,
-    confirmed: file.originalConfirmed ? 1 : 0,
-    now: nowMs,
-  });
 }
 
 /** Files of the index whose SHA-1 Google confirmed as the item's original upload. */

@@ -61,16 +61,45 @@ export interface ItemCompletion {
   locationGoogleOnly?: boolean;
 }
 
+const INSERT_FILE = `INSERT INTO files
+    (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, gps_lat, gps_lng, make, model, img_width, img_height, mtime_ms, source, lossy, original_confirmed, recorded_ms, verified_ms)
+    VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @gpsLat, @gpsLng, @make, @model, @imgWidth, @imgHeight, @mtimeMs, @source, @lossy, @originalConfirmed, @now, @now)
+    ON CONFLICT(rel_path) DO UPDATE SET media_key = excluded.media_key, role = excluded.role, bytes = excluded.bytes, sha256 = excluded.sha256,
+      sha1 = excluded.sha1, mime = excluded.mime, taken_at = excluded.taken_at, gps_lat = excluded.gps_lat, gps_lng = excluded.gps_lng,
+      make = excluded.make, model = excluded.model, img_width = excluded.img_width, img_height = excluded.img_height, mtime_ms = excluded.mtime_ms,
+      source = excluded.source, lossy = excluded.lossy, original_confirmed = excluded.original_confirmed, recorded_ms = excluded.recorded_ms,
+      verified_ms = excluded.verified_ms, superseded_ms = NULL`;
+
+/**
+ * Records one verified file of an item (a path already recorded is taken over). Callers run
+ * it inside the transaction that also updates the item.
+ */
+export function insertFileRecord(db: Db, mediaKey: string, file: FileRecord, nowMs: number, defaultSource: 'download' | 'adopted' = 'download'): void {
+  db.prepare(INSERT_FILE).run({
+    mediaKey,
+    role: file.role,
+    relPath: file.relPath,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    sha1: file.sha1 ?? null,
+    mime: file.mime ?? null,
+    takenAt: file.takenAt ?? null,
+    gpsLat: file.gpsLat ?? null,
+    gpsLng: file.gpsLng ?? null,
+    make: file.make ?? null,
+    model: file.model ?? null,
+    imgWidth: file.imgWidth ?? null,
+    imgHeight: file.imgHeight ?? null,
+    mtimeMs: file.mtimeMs ?? null,
+    source: file.source ?? defaultSource,
+    lossy: file.lossy ? 1 : 0,
+    originalConfirmed: file.originalConfirmed ? 1 : 0,
+    now: nowMs,
+  });
+}
+
 /** Records the verified files of one item and marks it done, atomically. */
 export function recordDownloaded(db: Db, mediaKey: string, files: FileRecord[], completion: ItemCompletion = {}, nowMs = Date.now()): void {
-  const insert = db.prepare(`INSERT INTO files
-      (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, gps_lat, gps_lng, make, model, img_width, img_height, mtime_ms, source, lossy, original_confirmed, recorded_ms, verified_ms)
-      VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @gpsLat, @gpsLng, @make, @model, @imgWidth, @imgHeight, @mtimeMs, @source, @lossy, @originalConfirmed, @now, @now)
-      ON CONFLICT(rel_path) DO UPDATE SET media_key = excluded.media_key, role = excluded.role, bytes = excluded.bytes, sha256 = excluded.sha256,
-        sha1 = excluded.sha1, mime = excluded.mime, taken_at = excluded.taken_at, gps_lat = excluded.gps_lat, gps_lng = excluded.gps_lng,
-        make = excluded.make, model = excluded.model, img_width = excluded.img_width, img_height = excluded.img_height, mtime_ms = excluded.mtime_ms,
-        source = excluded.source, lossy = excluded.lossy, original_confirmed = excluded.original_confirmed, recorded_ms = excluded.recorded_ms,
-        verified_ms = excluded.verified_ms, superseded_ms = NULL`);
   const done = db.prepare(`UPDATE items SET state = 'done', done_ms = @now, last_error = NULL,
       file_name = COALESCE(@fileName, file_name), size_bytes = COALESCE(@sizeBytes, size_bytes),
       edited = COALESCE(@edited, edited), remote_fingerprint = COALESCE(@remoteFingerprint, remote_fingerprint),
@@ -79,29 +108,7 @@ export function recordDownloaded(db: Db, mediaKey: string, files: FileRecord[], 
       location_google_only = COALESCE(@locationGoogleOnly, location_google_only)
     WHERE media_key = @mediaKey`);
   db.transaction(() => {
-    for (const file of files) {
-      insert.run({
-        mediaKey,
-        role: file.role,
-        relPath: file.relPath,
-        bytes: file.bytes,
-        sha256: file.sha256,
-        sha1: file.sha1 ?? null,
-        mime: file.mime ?? null,
-        takenAt: file.takenAt ?? null,
-        gpsLat: file.gpsLat ?? null,
-        gpsLng: file.gpsLng ?? null,
-        make: file.make ?? null,
-        model: file.model ?? null,
-        imgWidth: file.imgWidth ?? null,
-        imgHeight: file.imgHeight ?? null,
-        mtimeMs: file.mtimeMs ?? null,
-        source: file.source ?? 'download',
-        lossy: file.lossy ? 1 : 0,
-        originalConfirmed: file.originalConfirmed ? 1 : 0,
-        now: nowMs,
-      });
-    }
+    for (const file of files) insertFileRecord(db, mediaKey, file, nowMs);
     done.run({
       mediaKey,
       now: nowMs,

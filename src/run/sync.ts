@@ -110,9 +110,10 @@ const NO_ATTEMPT_CAP = Number.MAX_SAFE_INTEGER;
  * A sync run's pages are all on one site: one renderer process serves them, and the GPU
  * (nothing to draw, headless) and network services live in the browser process. The omnibox
  * popup, a WebUI renderer of its own in headless Chromium, is never used. With 1 + 4 pages
- * this takes Chromium from 11 processes to 6 (npm run bench -- sync measures the tree).
+ * this takes Chromium from 11 processes to 5 (npm run bench -- sync measures the tree).
  */
 const RUN_BROWSER_ARGS = [
+  '--process-per-site',
   '--renderer-process-limit=1',
   '--in-process-gpu',
   '--enable-features=NetworkServiceInProcess2',

@@ -3,6 +3,7 @@
 import { resolveProfileDir } from '../../browser/profile.js';
 import { ExitCode } from '../../errors.js';
 import { runGuarded } from '../../run/guard.js';
+import { formatBytes } from '../../run/progress.js';
 import { type SyncSummary, SyncEvents, syncLibrary } from '../../run/sync.js';
 import { feedSyncProgress } from '../../run/sync-progress.js';
 import { publicOptions } from '../config.js';
@@ -66,13 +67,12 @@ function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<
 }
 
 export function humanSummary(s: SyncSummary): string {
-  const mb = (s.bytes / (1024 * 1024)).toFixed(1);
   const lines: string[] = [];
   if (s.dryRun) {
     lines.push(`Dry run: ${s.found} items in the library, ${s.new} not in the index yet, ${s.skipped} already backed up, ${s.remaining} would be downloaded. Nothing was written.`);
   } else {
     lines.push(
-      `Listed ${s.found} items (${s.new} new) by ${s.listing ?? 'nothing'}; downloaded ${s.downloaded} (${mb} MB), ${s.skipped} already backed up, ${s.deferred} deferred (still processing), ${s.failed} failed, in ${s.seconds} s.`,
+      `Listed ${s.found} items (${s.new} new) by ${s.listing ?? 'nothing'}; downloaded ${s.downloaded} (${formatBytes(s.bytes)}), ${s.skipped} already backed up, ${s.deferred} deferred (still processing), ${s.failed} failed, in ${s.seconds} s.`,
     );
     if (s.fullRescan) lines.push(`Full rescan: ${s.gone} item(s) no longer in Google marked gone${s.gone > 0 && s.pruned === 0 ? '; their files stay (--prune moves them to .gphotos-keep/trash/)' : ''}.`);
     if (s.pruned > 0) lines.push(`Pruned: ${s.pruned} file(s) of items deleted in Google moved to .gphotos-keep/trash/.`);

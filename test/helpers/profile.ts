@@ -3,16 +3,9 @@
 import { chromium } from 'playwright-core';
 import { mkdirSync } from 'node:fs';
 import { chromiumPath } from '../../playwright.config.js';
+import type { SessionCookie } from '../replica/index.js';
 
-export interface SessionCookie {
-  name: string;
-  value: string;
-  domain: string;
-  path: string;
-  httpOnly: boolean;
-  secure: boolean;
-  sameSite: 'Lax' | 'None' | 'Strict';
-}
+export type { SessionCookie };
 
 export const TEST_BROWSER_ARGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--no-sandbox'];
 

@@ -274,11 +274,16 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       if (b.getAttribute('aria-label') === 'More options') { e.stopPropagation(); if (menu) closeMenu(); else openMenu(b); }
       else if (b.getAttribute('aria-label') === 'Open info') { infoOpen = !infoOpen; applyInfo(); }
     });
+    // Each arrow press moves one item, even when presses arrive faster than items load:
+    // they are applied in order, each from where the previous one landed.
+    let steps = Promise.resolve();
+    function step(direction) {
+      steps = steps.then(() => { const k = (nav.get(current) || {})[direction]; return k ? show(k, true) : undefined; }).catch(() => {});
+    }
     document.addEventListener('keydown', (e) => {
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      const n = nav.get(current) || {};
-      if (e.key === 'ArrowLeft') { if (n.newer) show(n.newer, true); e.preventDefault(); }
-      else if (e.key === 'ArrowRight') { if (n.older) show(n.older, true); e.preventDefault(); }
+      if (e.key === 'ArrowLeft') { step('newer'); e.preventDefault(); }
+      else if (e.key === 'ArrowRight') { step('older'); e.preventDefault(); }
       else if (e.code === 'KeyD' && e.shiftKey) { download('main'); e.preventDefault(); }
       else if (e.key === 'Escape') { if (menu) closeMenu(); else location.href = PREFIX + '/' + location.search; }
     });

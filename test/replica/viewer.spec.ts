@@ -56,6 +56,22 @@ test('ArrowLeft = newer item, ArrowRight = older item; the URL changes in-docume
   await context.close();
 });
 
+test('arrow presses that come faster than items load each move one item, in order', async ({ browser }) => {
+  const library = replica.items.filter((i) => !i.archived);
+  const n = library.findIndex((i) => i.fileName === 'DSCN0027.jpg');
+  const { context, page } = await signedInPage(browser, replica, `/photo/${library[n].mediaKey}?hl=en`);
+  replica.faults.latencyMs = 300;
+  try {
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await page.waitForURL(`${replica.baseUrl}/photo/${library[n - 2].mediaKey}?hl=en`);
+    await expect(visible(page)).toHaveAttribute('data-media-key', library[n - 2].mediaKey);
+  } finally {
+    replica.faults.latencyMs = 0;
+  }
+  await context.close();
+});
+
 test('Shift+D downloads the original file: Content-Disposition name, sha256 and size as expected', async ({ browser }) => {
   const it = byName('DSCN0010.jpg');
   replica.resetCounters();

@@ -9,6 +9,9 @@ export type Db = Database.Database;
 
 export const STATE_DIR = '.gphotos-keep';
 
+/** Page cache per connection, in KiB (SQLite's own default size). */
+export const PAGE_CACHE_KIB = 2000;
+
 export function stateDir(outDir: string): string {
   return path.join(outDir, STATE_DIR);
 }
@@ -26,6 +29,10 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
     throw new LocalIoError(`Cannot open the index ${file}: ${(cause as Error).message}`, { cause });
   }
   db.pragma('busy_timeout = 5000');
+  // better-sqlite3 builds SQLite with a 16 MB page cache per connection: a rescan that touches
+  // every row of a large index filled it, so the process grew with the library. SQLite's own
+  // default (about 2 MB) keeps memory flat; the rows it drops stay in the OS page cache.
+  db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
   if (!options.readonly) {
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode survives a process kill; only power loss can drop the last commits.

@@ -2,6 +2,9 @@
 // `-stay_open True -@ -` keeps polling stdin after EOF, so a `kill -9` of the run would
 // otherwise leave a perl process behind for good. A tiny perl parent watches for the
 // death of its own parent (the Node process) and ends exiftool then.
+// It runs in its own process group: Ctrl-C in a terminal signals the whole foreground group,
+// and exiftool must outlive that signal so the run can finish the files in flight. Ending it
+// is the run's job (MediaInspector.end) or, if the run dies, the guard's.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { DefaultExiftoolArgs, exiftoolPath } from 'exiftool-vendored';
 
@@ -25,6 +28,6 @@ while (1) {
 export function guardedExiftoolFactory(args: string[] = DefaultExiftoolArgs): () => Promise<ChildProcess> {
   return async () => {
     const tool = await exiftoolPath();
-    return spawn('perl', ['-e', GUARD, tool, ...args], { stdio: 'pipe', shell: false, detached: false, env: { ...process.env, LANG: 'C' } });
+    return spawn('perl', ['-e', GUARD, tool, ...args], { stdio: 'pipe', shell: false, detached: true, env: { ...process.env, LANG: 'C' } });
   };
 }

@@ -166,15 +166,14 @@ function installSignalHandlers(): void {
   if (signalHandlers.size > 0) return;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     const handler = (): void => {
-      // Alone on this signal (no CLI handler to finish the run): behave as if we were not here.
-      const alone = process.listenerCount(signal) === 1;
+      // With a CLI handler on this signal, the run finishes its files in flight and ends the
+      // inspector itself. Alone, behave as if we were not here: end exiftool, then die of it.
+      if (process.listenerCount(signal) > 1) return;
       const ending = [...live].map((inspector) => inspector.end().catch(() => undefined));
-      if (alone) {
-        void Promise.all(ending).finally(() => {
-          removeSignalHandlers();
-          process.kill(process.pid, signal);
-        });
-      }
+      void Promise.all(ending).finally(() => {
+        removeSignalHandlers();
+        process.kill(process.pid, signal);
+      });
     };
     signalHandlers.set(signal, handler);
     process.on(signal, handler);
@@ -187,8 +186,8 @@ function removeSignalHandlers(): void {
 }
 
 /**
- * One exiftool process for a whole run. `end()` is idempotent and also runs on SIGINT and
- * SIGTERM, so no exiftool (perl) process outlives the run.
+ * One exiftool process for a whole run. `end()` is idempotent; it also runs on SIGINT and
+ * SIGTERM when nothing else handles them, so no exiftool (perl) process outlives the run.
  */
 export class MediaInspector {
   private exiftoolInstance: ExifTool | null;

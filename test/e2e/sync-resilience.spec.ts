@@ -1,7 +1,8 @@
-// sync when things go wrong: kill -9 mid-run, failing downloads, a session that ends mid-run.
+// sync when things go wrong: kill -9 mid-run, Ctrl-C mid-run, failing downloads, a session that ends mid-run.
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { spawnCli, cleanEnv } from '../helpers/cli.js';
+import { CLI_ENTRY, spawnCli, cleanEnv } from '../helpers/cli.js';
 import { signInProfile } from '../helpers/profile.js';
 import { test, expect } from '../helpers/fixtures.js';
 import { expectCompleteBackup, readIndex, sha256, sync, syncArgs, walk } from './sync-helpers.js';
@@ -63,6 +64,39 @@ test.describe('kill -9', () => {
     // Nothing that was recorded before is downloaded again.
     for (const key of doneBefore) expect(replica.counters.downloadStarts[key], key).toBeUndefined();
     expect(final.summary?.downloaded).toBe(replica.items.length - doneBefore.length);
+  });
+});
+
+test.describe('Ctrl-C', () => {
+  // Slow transfers, so the signal lands while files are on their way.
+  test.use({ replicaOptions: { library: { synthetic: 12 }, latencyMs: 20, bytesPerSecond: 120_000 } });
+
+  test('Ctrl-C in a terminal (SIGINT to the whole process group): the transfers in flight finish and are recorded, nothing new starts, exit 3; a rerun completes', async ({ replica, outDir, profileDir }) => {
+    // Its own process group, as a shell gives a foreground job: the signal goes to the group.
+    const child = spawn(process.execPath, [CLI_ENTRY, ...syncArgs(replica, outDir, profileDir, ['--concurrency', '2'])], { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stderr = '';
+    child.stderr!.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const started = (): string[] => Object.keys(replica.counters.downloadStarts);
+    const done = (): Set<string> => new Set(readIndex(outDir, (index) => replica.items.filter((i) => index.item(i.mediaKey)?.state === 'done').map((i) => i.mediaKey)));
+    // Some items transferring (both slots busy, each pipelining a second item).
+    await expect.poll(() => started().length, { timeout: 60_000, intervals: [20] }).toBeGreaterThanOrEqual(3);
+    const doneAtSignal = done();
+    const inFlight = started().filter((key) => !doneAtSignal.has(key));
+    expect(inFlight.length).toBeGreaterThan(0);
+    process.kill(-child.pid!, 'SIGINT');
+    const code = await exited;
+
+    expect(code, stderr).toBe(3);
+    expect(stderr).not.toMatch(/unexpected error|media inspector was already ended/i);
+    const doneAfter = done();
+    for (const key of inFlight) expect(doneAfter.has(key), `${key} was transferring at the signal`).toBe(true);
+    expect(doneAfter.size).toBeLessThan(replica.items.length);
+    expectIndexTruthful(outDir, replica.items.map((i) => i.mediaKey));
+
+    const rerun = await sync(replica, outDir, profileDir);
+    expect(rerun.code, rerun.stderr).toBe(0);
+    expectCompleteBackup(replica, outDir);
   });
 });
 

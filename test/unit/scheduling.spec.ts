@@ -32,6 +32,10 @@ test('the timer is nightly, persistent and randomly delayed, and starts the serv
   expect(service.ExecStart).toEqual(['%h/gphotos-keep/bin/gphotos-keep.js sync']);
   // The healthcheck URL is a secret: never on the command line of the recipe.
   expect(service.ExecStart.join(' ')).not.toContain('--healthcheck');
+  // Stopping the unit signals gphotos-keep alone, which finishes its files in flight; the
+  // default KillMode would stop its browser and exiftool under it.
+  expect(service.KillSignal).toEqual(['SIGTERM']);
+  expect(service.KillMode).toEqual(['mixed']);
 });
 
 test('systemd-analyze accepts both units without a warning', () => {

@@ -99,7 +99,7 @@ try {
         let google = '';
         const sidecar = sidecars.find((s) => s.rel_path === `${file.rel_path}.xmp`);
         if (sidecar) {
-          const xmp = (await inspector.exiftool.readRaw(path.join(outDir, sidecar.rel_path), ['-G1', '-n'])) as Record<string, unknown>;
+          const xmp = (await inspector.use((exiftool) => exiftool.readRaw(path.join(outDir, sidecar.rel_path), ['-G1', '-n']))) as Record<string, unknown>;
           const parts: string[] = [];
           if (xmp['XMP-exif:GPSLatitude'] !== undefined) parts.push(`GPS ${Number(xmp['XMP-exif:GPSLatitude']).toFixed(6)}, ${Number(xmp['XMP-exif:GPSLongitude']).toFixed(6)}`);
           if (xmp['XMP-dc:Description'] !== undefined) parts.push(`caption “${String(xmp['XMP-dc:Description']).slice(0, 40)}${String(xmp['XMP-dc:Description']).length > 40 ? '…' : ''}”`);

@@ -192,17 +192,26 @@ function removeSignalHandlers(): void {
 export class MediaInspector {
   private exiftoolInstance: ExifTool | null;
   private ending: Promise<void> | null = null;
+  /** Rejects when end() is called: exiftool's tasks still running then never settle. */
+  private readonly ended$: Promise<never>;
+  private rejectEnded!: (reason: KeepError) => void;
 
   constructor() {
     this.exiftoolInstance = new ExifTool({ maxProcs: 1, taskTimeoutMillis: 120_000, maxTasksPerProcess: 2000, processFactory: guardedExiftoolFactory() });
+    this.ended$ = new Promise<never>((_, reject) => (this.rejectEnded = reject));
+    this.ended$.catch(() => undefined);
     live.add(this);
     installSignalHandlers();
   }
 
-  /** The run's exiftool, for the sidecar writer. */
-  get exiftool(): ExifTool {
-    if (!this.exiftoolInstance) throw new KeepError('The media inspector was already ended.');
-    return this.exiftoolInstance;
+  /**
+   * Runs one task on the run's exiftool. A task still running when the inspector ends is
+   * given up with a KeepError: exiftool-vendored leaves such a task unsettled for ever, which
+   * hung the run that awaited it.
+   */
+  use<T>(task: (exiftool: ExifTool) => Promise<T>): Promise<T> {
+    if (!this.exiftoolInstance) return Promise.reject(new KeepError('The media inspector was already ended.'));
+    return Promise.race([task(this.exiftoolInstance), this.ended$]);
   }
 
   get ended(): boolean {
@@ -214,7 +223,7 @@ export class MediaInspector {
    * truncated, or not the type the name or `claimed` says.
    */
   async inspect(file: string, claimed: ClaimedType = {}): Promise<MediaFacts> {
-    const exiftool = this.exiftool;
+    if (this.ended) throw new KeepError('The media inspector was already ended.');
     let size: number;
     try {
       size = (await stat(file)).size;
@@ -229,9 +238,10 @@ export class MediaInspector {
     try {
       // Structure check: -validate makes exiftool walk the whole JPEG to its EOI and every
       // QuickTime/HEIF atom; -a -G4 keeps every warning, not only the first.
-      check = (await exiftool.readRaw(file, ['-validate', '-a', '-G4', '-Warning', '-Error', '-FileType'])) as Record<string, unknown>;
-      tags = await exiftool.read(file);
+      check = (await this.use((exiftool) => exiftool.readRaw(file, ['-validate', '-a', '-G4', '-Warning', '-Error', '-FileType']))) as Record<string, unknown>;
+      tags = await this.use((exiftool) => exiftool.read(file));
     } catch (cause) {
+      if (cause instanceof KeepError) throw cause;
       throw new CorruptDownloadError(`exiftool could not read ${name}: ${(cause as Error).message}`, { cause });
     }
 
@@ -257,6 +267,7 @@ export class MediaInspector {
     if (!this.ending) {
       const exiftool = this.exiftoolInstance;
       this.exiftoolInstance = null;
+      this.rejectEnded(new KeepError('The media inspector was ended while exiftool was reading a file.'));
       live.delete(this);
       if (live.size === 0) removeSignalHandlers();
       this.ending = exiftool ? exiftool.end().catch(() => undefined) : Promise.resolve();

@@ -97,7 +97,7 @@ export async function writeXmpSidecar(
   const part = path.join(path.dirname(target), `.${path.basename(target, '.xmp')}.part.xmp`);
   await rm(part, { force: true });
   try {
-    await context.inspector.exiftool.write(part, tags, { writeArgs: ['-overwrite_original'] });
+    await context.inspector.use((exiftool) => exiftool.write(part, tags, { writeArgs: ['-overwrite_original'] }));
     const handle = await open(part, 'r+');
     try {
       await handle.sync();

@@ -43,7 +43,7 @@ test('a location and caption only Google has go into <file>.xmp; the photo is un
   expect(sha(photo)).toBe(before);
   expect(readdirSync(dir).sort()).toEqual(['Canon_40D.jpg', 'Canon_40D.jpg.xmp']);
 
-  const xmp = (await inspector.exiftool.readRaw(sidecar!, ['-G1', '-n'])) as Record<string, unknown>;
+  const xmp = (await inspector.use((exiftool) => exiftool.readRaw(sidecar!, ['-G1', '-n']))) as Record<string, unknown>;
   expect(xmp['File:FileType']).toBe('XMP');
   expect(xmp['XMP-exif:GPSLatitude']).toBeCloseTo(43.7679645, 6);
   expect(xmp['XMP-exif:GPSLongitude']).toBeCloseTo(11.2530854, 6);
@@ -57,7 +57,7 @@ test('a location and caption only Google has go into <file>.xmp; the photo is un
 test('western and southern coordinates keep their sign', async () => {
   const photo = copy('Sony_HDR-HC3.jpg');
   const sidecar = await writeXmpSidecar(photo, { latitude: -33.8567844, longitude: -70.2152 }, { inspector, file: await inspector.inspect(photo) });
-  const xmp = (await inspector.exiftool.readRaw(sidecar!, ['-G1', '-n'])) as Record<string, unknown>;
+  const xmp = (await inspector.use((exiftool) => exiftool.readRaw(sidecar!, ['-G1', '-n']))) as Record<string, unknown>;
   expect(xmp['XMP-exif:GPSLatitude']).toBeCloseTo(-33.8567844, 6);
   expect(xmp['XMP-exif:GPSLongitude']).toBeCloseTo(-70.2152, 6);
 });
@@ -82,7 +82,7 @@ test('a location moved in Google is kept in the sidecar, but the file still has 
   expect(plan.location).toEqual({ lat: 43.7731, lng: 11.256 });
   expect(plan.locationGoogleOnly).toBe(false);
   const sidecar = await writeXmpSidecar(photo, { latitude: 43.7731, longitude: 11.256 }, { inspector, file: facts });
-  const xmp = (await inspector.exiftool.readRaw(sidecar!, ['-G1', '-n'])) as Record<string, unknown>;
+  const xmp = (await inspector.use((exiftool) => exiftool.readRaw(sidecar!, ['-G1', '-n']))) as Record<string, unknown>;
   expect(xmp['XMP-exif:GPSLatitude']).toBeCloseTo(43.7731, 6);
 });
 
@@ -91,7 +91,7 @@ test('a file without any date gets Google\'s taken time; one with a date does no
   const facts = await inspector.inspect(photo);
   expect(facts.takenAt).toBeNull();
   const sidecar = await writeXmpSidecar(photo, { takenAt: '2019-07-04T18:30:05.120+02:00' }, { inspector, file: facts });
-  const xmp = (await inspector.exiftool.readRaw(sidecar!, ['-G1'])) as Record<string, unknown>;
+  const xmp = (await inspector.use((exiftool) => exiftool.readRaw(sidecar!, ['-G1']))) as Record<string, unknown>;
   expect(xmp['XMP-exif:DateTimeOriginal']).toBe('2019:07:04 18:30:05.120+02:00');
   expect(xmp['XMP-photoshop:DateCreated']).toBe('2019:07:04 18:30:05.120+02:00');
   expect(planSidecar({ takenAt: '2019-07-04T18:30:05Z' }, { gpsLat: null, gpsLng: null, description: null, takenAt: '2008-05-30T15:56:01' }).takenAt).toBeNull();
@@ -102,7 +102,7 @@ test('a sidecar written again replaces the old one, never leaving a .part behind
   const facts = await inspector.inspect(photo);
   await writeXmpSidecar(photo, { description: 'first' }, { inspector, file: facts });
   const sidecar = await writeXmpSidecar(photo, { description: 'second' }, { inspector, file: facts });
-  const xmp = (await inspector.exiftool.readRaw(sidecar!, ['-G1'])) as Record<string, unknown>;
+  const xmp = (await inspector.use((exiftool) => exiftool.readRaw(sidecar!, ['-G1']))) as Record<string, unknown>;
   expect(xmp['XMP-dc:Description']).toBe('second');
   expect(readdirSync(dir).sort()).toEqual(['Nikon_D70.jpg', 'Nikon_D70.jpg.xmp']);
 });

@@ -14,6 +14,9 @@ interface FetchResult {
   body: string;
 }
 
+/** An RPC with no answer by then is given up (and retried by the caller): a stalled connection must not hang a cron run. */
+export const RPC_TIMEOUT_MS = 60_000;
+
 export class RpcClient {
   private reqId = Math.floor(Math.random() * 900_000) + 100_000;
 
@@ -21,6 +24,7 @@ export class RpcClient {
     private readonly page: Page,
     private readonly baseUrl: string,
     private tokens: WizTokens,
+    private readonly timeoutMs = RPC_TIMEOUT_MS,
   ) {}
 
   get email(): string | null {
@@ -35,22 +39,33 @@ export class RpcClient {
     let result: FetchResult;
     try {
       result = await this.page.evaluate(
-        async ({ url, body }) => {
-          const response = await fetch(url, {
-            method: 'POST',
-            credentials: 'include',
-            redirect: 'manual',
-            headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-same-domain': '1' },
-            body,
-          });
-          return { status: response.status, type: response.type, url: response.url, body: response.type === 'opaqueredirect' ? '' : await response.text() };
+        async ({ url, body, timeoutMs }) => {
+          const controller = new AbortController();
+          const timer = setTimeout(() => controller.abort(), timeoutMs);
+          try {
+            const response = await fetch(url, {
+              method: 'POST',
+              credentials: 'include',
+              redirect: 'manual',
+              headers: { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8', 'x-same-domain': '1' },
+              body,
+              signal: controller.signal,
+            });
+            return { status: response.status, type: response.type, url: response.url, body: response.type === 'opaqueredirect' ? '' : await response.text() };
+          } catch (error) {
+            if (controller.signal.aborted) return { status: 0, type: 'timeout', url: '', body: '' };
+            throw error;
+          } finally {
+            clearTimeout(timer);
+          }
         },
-        { url, body },
+        { url, body, timeoutMs: this.timeoutMs },
       );
     } catch (cause) {
       if (isSignedOutUrl(this.page.url(), this.baseUrl)) throw new SignedOutError(undefined, { cause });
       throw new RpcThrottledError(`${rpcid}: request failed: ${(cause as Error).message.split('\n')[0]}`, { cause });
     }
+    if (result.type === 'timeout') throw new RpcThrottledError(`${rpcid}: no answer within ${Math.round(this.timeoutMs / 1000)} s`);
     // A session that ended answers with a redirect to the sign-in host (or 401).
     if (result.type === 'opaqueredirect' || result.status === 401 || (result.url && isSignedOutUrl(result.url, this.baseUrl))) {
       throw new SignedOutError();

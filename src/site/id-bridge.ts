@@ -40,7 +40,7 @@ interface FetchOutcome {
 export async function resolveApiId(page: Page, baseUrl: string, apiId: string, options: BridgeOptions = {}): Promise<ApiIdResolution> {
   const url = apiIdUrl(baseUrl, apiId);
   if ((options.strategy ?? 'fetch-then-navigate') === 'fetch-then-navigate') {
-    const outcome = await fetchInPage(page, url);
+    const outcome = await fetchInPage(page, url, options.timeoutMs ?? 45_000);
     const conclusive = interpret(outcome, baseUrl);
     if (conclusive) return conclusive;
     options.onFallback?.(outcome.ok ? `HTTP ${outcome.status} at ${new URL(outcome.url).pathname}` : outcome.error ?? 'fetch failed');
@@ -48,18 +48,19 @@ export async function resolveApiId(page: Page, baseUrl: string, apiId: string, o
   return navigate(page, baseUrl, url, options.timeoutMs ?? 45_000);
 }
 
-async function fetchInPage(page: Page, url: string): Promise<FetchOutcome> {
+async function fetchInPage(page: Page, url: string, timeoutMs: number): Promise<FetchOutcome> {
   try {
-    return await page.evaluate(async (target) => {
+    return await page.evaluate(async ({ target, timeoutMs }) => {
       try {
-        const response = await fetch(target, { credentials: 'include', redirect: 'follow', headers: { accept: 'text/html' } });
+        // A stalled answer gives up (then the navigation, with its own timeout, decides).
+        const response = await fetch(target, { credentials: 'include', redirect: 'follow', headers: { accept: 'text/html' }, signal: AbortSignal.timeout(timeoutMs) });
         // Only the final URL and status matter: drop the body unread.
         await response.body?.cancel().catch(() => undefined);
         return { ok: true, status: response.status, url: response.url, redirected: response.redirected, error: null };
       } catch (error) {
         return { ok: false, status: 0, url: '', redirected: false, error: String(error) };
       }
-    }, url);
+    }, { target: url, timeoutMs });
   } catch (cause) {
     // The page itself went away (closed, crashed, navigated): let the navigation decide.
     return { ok: false, status: 0, url: '', redirected: false, error: (cause as Error).message.split('\n')[0] };

@@ -182,8 +182,8 @@ function prefillIndex(outDir: string, items: ReplicaItem[]): void {
 
 // ---- the bench -----------------------------------------------------------------------------
 
-/** Runs per size: a process's peak RSS varies by 10-20 MB from run to run on this shared machine (start-up, JIT), so each size is measured several times, interleaved, and the median compared. */
-const ROUNDS = 3;
+/** Runs per size: one run's peak RSS varies by 10-20 MB on this shared machine (start-up, JIT); with 5 runs the median moved by under 1 point between two benches, with 3 by 15. */
+const ROUNDS = 5;
 
 interface SizeResult {
   items: number;

@@ -15,6 +15,8 @@ function installed(program: string): boolean {
   }
 }
 
+// A headed sign-in needs a display and a way to click in it. The test command installs both
+// (scripts/setup.sh); the skip is for a developer running one file on a machine without them.
 test.skip(!installed('Xvfb') || !installed('xdotool'), 'needs Xvfb and xdotool (Debian packages xvfb and xdotool; scripts/setup.sh installs them)');
 test.use({ replicaOptions: { library: { synthetic: 2 } } });
 

@@ -178,6 +178,8 @@ test('a stopping error decides the exit code: signed out 4, site changed 5; the 
 });
 
 test('out of disk space is exit 1 with a clear message, and nothing partial is recorded', async () => {
+  // /dev/full is how a full disk is made without filling one; Linux always has it, other
+  // systems may not. On this project's machines it runs.
   test.skip(!existsSync('/dev/full'), 'needs /dev/full');
   const { ctx, stderr } = context();
   const outcome = await runGuarded(ctx, async () => {

@@ -7,10 +7,11 @@
 // Each size runs ROUNDS times (BENCH_ROUNDS overrides), interleaved; the table gives medians.
 // Targets: no-op ≤ 10 s at 100k; rescan ≥ 2,500 items/s; peak RSS at 100k within 10% of 10k.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { processStatus, treeMemory } from './proc-memory.js';
 import { openIndex } from '../src/store/database.js';
 import { recordDownloaded } from '../src/store/files.js';
 import { upsertItems } from '../src/store/items.js';
@@ -33,59 +34,6 @@ interface RunMeasure {
   logLines: string[];
 }
 
-// ---- /proc sampling ------------------------------------------------------------------------
-
-function readStatus(pid: number): { rssKb: number; hwmKb: number } | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+)/.exec(text);
-    const hwm = /VmHWM:\s+(\d+)/.exec(text);
-    return { rssKb: rss ? Number(rss[1]) : 0, hwmKb: hwm ? Number(hwm[1]) : 0 };
-  } catch {
-    return null;
-  }
-}
-
-function childrenMap(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      // pid (comm) state ppid …: comm may hold spaces and parentheses, so split after the last ')'.
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = map.get(ppid) ?? [];
-      list.push(Number(name));
-      map.set(ppid, list);
-    } catch {
-      // The process ended between readdir and read.
-    }
-  }
-  return map;
-}
-
-/** Proportional set size: shared pages (Chromium's processes share most of theirs) counted once overall. */
-function pssKb(pid: number): number {
-  try {
-    const match = /^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return readStatus(pid)?.rssKb ?? 0;
-  }
-}
-
-function treePssKb(pid: number): number {
-  const children = childrenMap();
-  let total = 0;
-  const stack = [pid];
-  while (stack.length) {
-    const current = stack.pop()!;
-    total += pssKb(current);
-    stack.push(...(children.get(current) ?? []));
-  }
-  return total;
-}
-
 // ---- one CLI run ---------------------------------------------------------------------------
 
 function runSync(args: string[]): Promise<RunMeasure> {
@@ -103,13 +51,13 @@ function runSync(args: string[]): Promise<RunMeasure> {
     let treePeakKb = 0;
     let lastPrinted = 0;
     const sample = (): void => {
-      const status = readStatus(pid);
+      const status = processStatus(pid);
       if (status) nodePeakKb = Math.max(nodePeakKb, status.hwmKb);
       if (process.env.BENCH_VERBOSE && status && Date.now() - lastPrinted >= 1000) {
         lastPrinted = Date.now();
         process.stderr.write(`  +${((Date.now() - wallStart) / 1000).toFixed(1)}s rss ${mb(status.rssKb)} (peak ${mb(status.hwmKb)})\n`);
       }
-      treePeakKb = Math.max(treePeakKb, treePssKb(pid));
+      treePeakKb = Math.max(treePeakKb, treeMemory(pid).pssKb);
     };
     const timer = setInterval(sample, 250);
     child.stdout.on('data', (d) => (stdout += d));

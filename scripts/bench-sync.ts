@@ -13,10 +13,11 @@
 // (viewer page, VrseUb, the download) dominate and the limit is much harder to approach.
 // Options: --items N, --latency MS, --bps BYTES, --concurrency 1,4, --library phone|small
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { treeMemory } from './proc-memory.js';
 import { signInProfile } from '../test/helpers/profile.js';
 import { startReplica, type Replica, type ReplicaItemSpec } from '../test/replica/index.js';
 
@@ -62,62 +63,6 @@ function parseArgs(args: string[]): Options {
     }
   }
   return options;
-}
-
-// ---- /proc: the RSS of a process and all its descendants ----------------------------------
-
-function childrenMap(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // The command name may hold spaces and parentheses: the fields start after the last ')'.
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      const ppid = Number(fields[1]);
-      const list = map.get(ppid) ?? [];
-      list.push(Number(entry));
-      map.set(ppid, list);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return map;
-}
-
-function rssKb(pid: number): number {
-  try {
-    const match = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-/** Proportional set size: shared pages (Chromium's processes share most of theirs) counted once. */
-function pssKb(pid: number): number {
-  try {
-    const match = /Pss:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
-    return match ? Number(match[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function treeMemory(rootPid: number): { rssKb: number; pssKb: number; processes: number } {
-  const children = childrenMap();
-  const stack = [rootPid];
-  let rss = 0;
-  let pss = 0;
-  let processes = 0;
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    rss += rssKb(pid);
-    pss += pssKb(pid);
-    processes++;
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return { rssKb: rss, pssKb: pss, processes };
 }
 
 // ---- one browser run ------------------------------------------------------------------------

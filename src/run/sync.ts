@@ -20,7 +20,6 @@ import { MediaInspector } from '../media/inspect.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
-import type { ExtendedInfo } from '../site/types.js';
 import { fetchHasOriginal, fetchItemInfo } from '../site/viewer.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { type ItemRow, getItem, markDeferred, markFailed, nextPending } from '../store/items.js';
@@ -289,16 +288,19 @@ async function runWorkers(
     if (!finished) stop(new KeepError('the browser closed unexpectedly'));
   });
 
-  const infoCache = async (mediaKey: string): Promise<ExtendedInfo | null> => {
-    if (!client) return null;
-    try {
-      return await fetchItemInfo(client, params.baseUrl, mediaKey);
-    } catch (error) {
-      if (error instanceof SignedOutError) throw error;
-      log.debug({ mediaKey, err: describeError(error) }, 'item info unavailable');
-      return null;
-    }
-  };
+  /** A fact a download can do without: null with no RPC client or when the call fails; only signing out stops the run. */
+  const optionalLookup =
+    <T>(lookup: (client: RpcClient, baseUrl: string, mediaKey: string) => Promise<T>, unavailable: string) =>
+    async (mediaKey: string): Promise<T | null> => {
+      if (!client) return null;
+      try {
+        return await lookup(client, params.baseUrl, mediaKey);
+      } catch (error) {
+        if (error instanceof SignedOutError) throw error;
+        log.debug({ mediaKey, err: describeError(error) }, unavailable);
+        return null;
+      }
+    };
 
   const env: DownloadEnv = {
     outDir,
@@ -310,17 +312,8 @@ async function runWorkers(
     timeouts: { openMs: 45_000, downloadStartMs: 8_000, transferFloorMs: 120_000, slowBytesPerSecond: 100_000 },
     inspector,
     extractLive: (zip, staging) => extractLivePhotoZip(zip, staging),
-    itemInfo: infoCache,
-    hasOriginal: async (mediaKey: string): Promise<boolean | null> => {
-      if (!client) return null;
-      try {
-        return await fetchHasOriginal(client, params.baseUrl, mediaKey);
-      } catch (error) {
-        if (error instanceof SignedOutError) throw error;
-        log.debug({ mediaKey, err: describeError(error) }, 'download info unavailable; the menu will tell');
-        return null;
-      }
-    },
+    itemInfo: optionalLookup(fetchItemInfo, 'item info unavailable'),
+    hasOriginal: optionalLookup(fetchHasOriginal, 'download info unavailable; the menu will tell'),
   };
 
   // ---- listing: recent uploads, or a full rescan (src/run/listing.ts), page by page into the index

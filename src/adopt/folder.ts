@@ -18,7 +18,7 @@ import type { Logger } from '../log.js';
 import { MediaInspector } from '../media/inspect.js';
 import { parseBulkInfo } from '../site/payloads.js';
 import type { RpcClient } from '../site/rpc-client.js';
-import { args, rpc } from '../site/rpcids.js';
+import { args, BULK_INFO_BATCH, rpc } from '../site/rpcids.js';
 import type { BulkInfo } from '../site/types.js';
 import {
   type AdoptionRow,
@@ -100,7 +100,6 @@ export interface FolderReport {
 
 /** Google's taken time has ms precision; sidecars have seconds; EXIF has seconds and no zone. */
 const TIME_WINDOW_MS = 2_000;
-const BULK_BATCH = 100;
 const REGISTER_BATCH = 500;
 
 export async function adoptFolder(params: FolderParams): Promise<FolderReport> {
@@ -317,9 +316,9 @@ async function alreadyPlaced(outDir: string, row: AdoptionRow): Promise<PlaceRes
 
 async function bulkInfoFor(client: RpcClient, keys: string[], signal: AbortSignal): Promise<Map<string, BulkInfo>> {
   const out = new Map<string, BulkInfo>();
-  for (let i = 0; i < keys.length; i += BULK_BATCH) {
+  for (let i = 0; i < keys.length; i += BULK_INFO_BATCH) {
     if (signal.aborted) break;
-    const payload = await callWithRetry(client, rpc.bulkInfo, args.bulkInfo(keys.slice(i, i + BULK_BATCH)), '/', { signal });
+    const payload = await callWithRetry(client, rpc.bulkInfo, args.bulkInfo(keys.slice(i, i + BULK_INFO_BATCH)), '/', { signal });
     for (const info of parseBulkInfo(payload)) out.set(info.mediaKey, info);
   }
   return out;

@@ -33,7 +33,7 @@ function extensionOf(row: Row): Record<string, unknown> {
   return {};
 }
 
-/** One library row, as in `lcxiM`, `EzkLib`, album listings and `VrseUb[0]`. */
+/** A library item row (facts page "A library item"), as in `lcxiM`, `EzkLib`, album listings and `VrseUb[0]`. */
 export function parseLibraryItem(row: unknown): RemoteItem {
   if (!Array.isArray(row) || !isMediaKey(row[0])) {
     throw new SiteChangedError('a library row starts with the mediaKey', JSON.stringify(row)?.slice(0, 80));
@@ -72,13 +72,13 @@ function parseRows(rows: unknown, what: string): RemoteItem[] {
   return rows.map(parseLibraryItem);
 }
 
-/** `lcxiM`: `[items, nextPageId, lastItemTimestamp]`. */
+/** Row `lcxiM`: answer `[items, nextPageId, lastItemTimestamp]`. */
 export function parseLibraryPage(payload: unknown): RemotePage {
   if (!Array.isArray(payload)) throw new SiteChangedError('lcxiM payload is an array');
   return { items: parseRows(payload[0], 'lcxiM'), nextPageId: str(payload[1]) || null };
 }
 
-/** `EzkLib`: `[items, nextPageId, …]`. */
+/** Row `EzkLib`: answer `[items, nextPageId, …]`. */
 export function parseUploadPage(payload: unknown): RemotePage {
   if (!Array.isArray(payload)) throw new SiteChangedError('EzkLib payload is an array');
   return { items: parseRows(payload[0], 'EzkLib'), nextPageId: str(payload[1]) || null };
@@ -95,7 +95,7 @@ function jspbField(row: Row, index: number): unknown {
   return packed ? (last as Record<string, unknown>)[String(index + 1)] : undefined;
 }
 
-/** `VrseUb`: `[item, downloadUrl, …, [7] originalUrl, …, [10] description]` (JSPB-packed). */
+/** Row `VrseUb`: answer `[0]` item row, `[1]` downloadUrl, `[7]` downloadOriginalUrl, `[10]` description (JSPB: high fields may sit in a trailing object). */
 export function parseItemDownload(payload: unknown): ItemDownloadInfo {
   if (!Array.isArray(payload)) throw new SiteChangedError('VrseUb payload is an array');
   return {
@@ -106,13 +106,11 @@ export function parseItemDownload(payload: unknown): ItemDownloadInfo {
   };
 }
 
-/** `fDcn4b`: `[[key, description, fileName, takenMs, tzOffsetMs, sizeBytes, width, height, …, [9] geo]]`. */
+/** Row `fDcn4b`: answer `[0]` = `[key, description, fileName, takenMs, tzOffsetMs, sizeBytes, width, height, …]`, geo (e7) at `[0][9][0]` or `[0][13][0]`, dedupKey `[0][11]`. */
 export function parseExtendedInfo(payload: unknown): ExtendedInfo {
   const info = Array.isArray(payload) ? payload[0] : null;
   if (!Array.isArray(info) || !isMediaKey(info[0])) throw new SiteChangedError('fDcn4b payload [0][0] is the mediaKey');
-  const geo = Array.isArray(info[9]) && Array.isArray(info[9][0]) ? info[9][0] : null;
-  const lat = geo ? num(geo[0]) : null;
-  const lng = geo ? num(geo[1]) : null;
+  const geo = geoPair(info[9]) ?? geoPair(info[13]);
   return {
     mediaKey: info[0],
     description: str(info[1]) || null,
@@ -122,15 +120,33 @@ export function parseExtendedInfo(payload: unknown): ExtendedInfo {
     sizeBytes: num(info[5]),
     width: num(info[6]),
     height: num(info[7]),
-    latitude: lat === null ? null : lat / 1e7,
-    longitude: lng === null ? null : lng / 1e7,
+    latitude: geo ? geo[0] / 1e7 : null,
+    longitude: geo ? geo[1] / 1e7 : null,
   };
 }
 
-/** `EWgK9e`: `[[key, [null, null, "", fileName, null, null, takenMs, tz, uploadedMs, size, …]], …]`. */
+/** `[[latE7, lngE7], …]` → the pair, or null when absent or not numbers. */
+function geoPair(block: unknown): [number, number] | null {
+  const pair = Array.isArray(block) && Array.isArray(block[0]) ? block[0] : null;
+  const lat = pair ? num(pair[0]) : null;
+  const lng = pair ? num(pair[1]) : null;
+  return lat === null || lng === null ? null : [lat, lng];
+}
+
+/** Row `EWgK9e`: the rows sit at answer `[0][1]`; none there (no known key) is an empty list. */
 export function parseBulkInfo(payload: unknown): BulkInfo[] {
   if (!Array.isArray(payload)) throw new SiteChangedError('EWgK9e payload is a list');
-  return payload.map((entry) => {
+  const head = payload[0];
+  if (head === null || head === undefined) return [];
+  if (!Array.isArray(head)) throw new SiteChangedError('EWgK9e payload [0] is a list holding the rows at [1]');
+  return parseBulkInfoRows(head[1]);
+}
+
+/** `EWgK9e` rows (answer `[0][1]`, what `EWgK9e.json` holds): `[key, [null, null, description, fileName, null, null, takenMs, tz, uploadedMs, sizeBytes, …]]`. */
+export function parseBulkInfoRows(rows: unknown): BulkInfo[] {
+  if (rows === null || rows === undefined) return [];
+  if (!Array.isArray(rows)) throw new SiteChangedError('EWgK9e payload [0][1] is the list of rows');
+  return rows.map((entry) => {
     if (!Array.isArray(entry) || !isMediaKey(entry[0])) throw new SiteChangedError('EWgK9e rows start with the mediaKey');
     const fields = Array.isArray(entry[1]) ? entry[1] : [];
     return {
@@ -144,7 +160,7 @@ export function parseBulkInfo(payload: unknown): BulkInfo[] {
   });
 }
 
-/** `swbisb`: `[[[sha1Base64, [mediaKey, …]], …]]` → sha1 → item (absent hashes are unknown to Google). */
+/** Row `swbisb`: answer `[[ [hash, [key, …]], … ]]` → sha1 → item (only known hashes come back). */
 export function parseHashLookup(payload: unknown): Map<string, RemoteItem> {
   const found = new Map<string, RemoteItem>();
   const list = Array.isArray(payload) ? payload[0] : null;

@@ -3,7 +3,7 @@
 import { test, expect } from '@playwright/test';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { parseBulkInfo, parseExtendedInfo, parseHashLookup, parseItemDownload, parseLibraryItem, parseLibraryPage, parseUploadPage } from '../../src/site/payloads.js';
+import { parseBulkInfo, parseBulkInfoRows, parseExtendedInfo, parseHashLookup, parseItemDownload, parseLibraryItem, parseLibraryPage, parseUploadPage } from '../../src/site/payloads.js';
 import { decodeResponse, encodeRequestBody } from '../../src/site/batchexecute.js';
 
 const dir = fileURLToPath(new URL('../fixtures/real-captures/', import.meta.url));
@@ -68,9 +68,30 @@ test('fDcn4b: file name, size, time zone and geo in degrees', () => {
 });
 
 test('EWgK9e: file names and sizes for 16 keys', () => {
-  const rows = parseBulkInfo(load('EWgK9e.json'));
+  const rows = parseBulkInfoRows(load('EWgK9e.json'));
   expect(rows).toHaveLength(16);
   expect(rows[0]).toMatchObject({ fileName: 'file_164.mp4', sizeBytes: 39680079, takenMs: 1761753048000, tzOffsetMs: 3600000 });
+});
+
+test('EWgK9e: the whole answer holds the rows at [0][1], as the facts page says (the capture is that inner list)', () => {
+  const capture = load('EWgK9e.json');
+  expect(parseBulkInfo([[null, capture]])).toHaveLength(16);
+  expect(parseBulkInfo([[null, capture]])[0].fileName).toBe('file_164.mp4');
+  // The rows at the top level are not the answer: read there, nothing would parse as a row.
+  expect(() => parseBulkInfo(capture)).toThrow(/EWgK9e/);
+  // No known key: no rows.
+  expect(parseBulkInfo([[null, null]])).toEqual([]);
+  expect(parseBulkInfo([])).toEqual([]);
+});
+
+test('fDcn4b: geo also read from [0][13][0] when [0][9] is empty', () => {
+  const info = structuredClone(load('fDcn4b.json')) as unknown[][];
+  const geo = info[0][9];
+  info[0][9] = null;
+  info[0][13] = geo;
+  const parsed = parseExtendedInfo(info);
+  expect(parsed.latitude).toBeCloseTo(40.7696, 4);
+  expect(parsed.longitude).toBeCloseTo(-73.9964, 4);
 });
 
 test('swbisb: four SHA-1 hashes map to media keys', () => {

@@ -1,7 +1,7 @@
 // Facts: the internal RPC (batchexecute) — request, tokens, envelope, every rpcid the replica
 // answers, payload shapes against the real captures. All calls are made from inside Chromium.
 import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import { startReplica, type Replica } from './index.js';
+import { bulkInfoArgs, startReplica, type Replica } from './index.js';
 import { envelopeEntries, loadCapture, pageRpc, payloadOf, rpcPayload, signedInPage, skeleton } from './helpers.js';
 
 let replica: Replica;
@@ -241,10 +241,12 @@ test('fDcn4b [key, 1, authKey, null, 1]: [[key, description, fileName, takenMs, 
   expect(c[0][5]).toBe(replica.expectedFiles(canon.mediaKey).find((f) => f.role === 'main')!.bytes);
 });
 
-test('EWgK9e bulk info: file name and size for many keys, entries shaped like the capture', async () => {
+test('EWgK9e bulk info [[[ [[key],…] ], [MASK]]]: rows at answer[0][1], file name and size for many keys, entries shaped like the capture', async () => {
   const capture = loadCapture('EWgK9e.json') as Row[];
   const keys = replica.items.slice(0, 5).map((i) => i.mediaKey);
-  const got = (await rpcPayload(page, 'EWgK9e', [[keys.map((k) => [k])], [1]])) as Row[];
+  const answer = (await rpcPayload(page, 'EWgK9e', bulkInfoArgs(keys))) as [[null, Row[]]];
+  expect(answer.length).toBe(1);
+  const got = answer[0][1];
   expect(got.map((e) => e[0])).toEqual(keys);
   expect(skeleton(got.find((e) => !(e[1] as unknown[])[2])!)).toEqual(skeleton(capture[0]));
   for (const e of got) {

@@ -6,6 +6,7 @@ import { Library, compareItems, sampleLibrary, type ExpectedFile, type ReplicaIt
 import { aboutPage, gridPage, identifierPage, itemFragment, notFoundPage, passwordPage, rejectedPage, viewerPage, type ViewerNeighbours, type WizData } from './html.js';
 import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type RowContext } from './rows.js';
 import { chance, prng, randomB64url, seedOf, sleep } from './util.js';
+import { argsRefusal } from './args.js';
 
 export interface ReplicaOptions {
   library?: ReplicaItemSpec[] | { synthetic: number; seed?: number };
@@ -163,6 +164,7 @@ function decodeCursor(token: string): unknown[] | null {
   }
 }
 
+/** Args Google would not decode, an unknown rpcid, an unknown key, a bad page id: the error entry. */
 class RpcError extends Error {}
 
 export class ReplicaServer implements Replica {
@@ -563,8 +565,11 @@ export class ReplicaServer implements Replica {
     send(res, 200, envelope(entries), json);
   }
 
+  /** The payload for one call whose args decode (args.ts), else RpcError as Google refuses them. */
   private answer(rpcid: string, args: unknown): unknown {
-    const a = Array.isArray(args) ? args : [];
+    const refusal = argsRefusal(rpcid, args);
+    if (refusal) throw new RpcError(refusal);
+    const a = args as unknown[];
     const ctx = this.rowContext();
     const item = (key: unknown): ReplicaItem => {
       const found = typeof key === 'string' ? this.lib.find(key) : undefined;
@@ -581,19 +586,16 @@ export class ReplicaServer implements Replica {
       case 'fDcn4b':
         return fDcn4b(ctx, item(a[0]));
       case 'EWgK9e': {
-        const keys: string[] = [];
-        const walk = (v: unknown): void => {
-          if (typeof v === 'string' && /^AF1Qip[A-Za-z0-9_-]{30,}$/.test(v)) keys.push(v);
-          else if (Array.isArray(v)) v.forEach(walk);
-        };
-        walk(a);
-        return [...new Set(keys)].flatMap((k) => {
+        // [[[ [[key],…] ], [MASK]]] → rows at answer[0][1] (what EWgK9e.json holds); unknown keys are left out.
+        const keyList = ((((a[0] as unknown[])[0] as unknown[])[0] ?? []) as [string][]).map((k) => k[0]);
+        const rows = [...new Set(keyList)].flatMap((k) => {
           const it = this.lib.find(k);
           return it ? [bulkInfoEntry(ctx, it)] : [];
         });
+        return [[null, rows]];
       }
       case 'swbisb': {
-        const hashes = Array.isArray(a[0]) ? a[0].filter((h): h is string => typeof h === 'string') : [];
+        const hashes = (a[0] ?? []) as string[];
         const hits = hashes.flatMap((h) => {
           const it = this.lib.findBySha1(h);
           return it ? [hashHit(ctx, h, it)] : [];
@@ -648,14 +650,29 @@ export class ReplicaServer implements Replica {
     return [rows, next, String(last.takenMs)];
   }
 
-  /** EzkLib ["", [[4,"ra",0,0]], pageId]: recently uploaded first; ["Favorites", [[5,"8",0,9]], pageId]: favorites. Pages of 100 like the capture. */
+  /**
+   * EzkLib, pages of 100 like the capture. The filter decides the view: ["", [[4,"ra",0,0]], pageId]
+   * recently uploaded first; ["Favorites", [[5,"8",0,9]], pageId] favorites (code 5); [query, null,
+   * pageId] a text search (replica: file name or description contains the query, newest taken first).
+   */
   private ezkLib(ctx: RowContext, a: unknown[]): unknown[] {
-    const favorites = a[0] === 'Favorites';
-    const list = favorites ? this.lib.items.filter((it) => it.favorite) : this.lib.byUpload();
+    // An unset repeated field and an empty one are the same in JSPB.
+    const filters = (a[1] ?? []) as unknown[][];
+    const query = typeof a[0] === 'string' ? a[0] : '';
+    const mode = filters.length === 0 ? 'search' : filters.some((f) => f[0] === 5) ? 'favorites' : 'uploads';
+    const needle = query.toLowerCase();
+    const list =
+      mode === 'favorites'
+        ? this.lib.items.filter((it) => it.favorite)
+        : mode === 'search'
+          ? needle
+            ? this.lib.items.filter((it) => it.fileName.toLowerCase().includes(needle) || it.description.toLowerCase().includes(needle))
+            : []
+          : this.lib.byUpload();
     let start = 0;
     if (typeof a[2] === 'string' && a[2]) {
       const c = decodeCursor(a[2]);
-      if (!c || c[0] !== 'EzkLib' || c[1] !== favorites) throw new RpcError('bad page id');
+      if (!c || c[0] !== 'EzkLib' || c[1] !== mode || c[5] !== (mode === 'search' ? query : null)) throw new RpcError('bad page id');
       const key = String(c[2]);
       const at = list.findIndex((it) => it.mediaKey === key);
       if (at >= 0) start = at + 1;
@@ -663,14 +680,14 @@ export class ReplicaServer implements Replica {
         // The item was deleted since: resume after its position in the current order.
         const u = Number(c[3]);
         const t = Number(c[4]);
-        start = list.findIndex((it) => (favorites ? it.takenMs < t : it.uploadedMs < u));
+        start = list.findIndex((it) => (mode === 'uploads' ? it.uploadedMs < u : it.takenMs < t));
         if (start < 0) start = list.length;
       }
     }
     const page = list.slice(start, start + 100);
     if (page.length === 0) return [];
     const last = page[page.length - 1];
-    const next = start + 100 < list.length ? encodeCursor(['EzkLib', favorites, last.mediaKey, last.uploadedMs, last.takenMs]) : null;
+    const next = start + 100 < list.length ? encodeCursor(['EzkLib', mode, last.mediaKey, last.uploadedMs, last.takenMs, mode === 'search' ? query : null]) : null;
     return [page.map((it) => libraryRow(ctx, it, 'EzkLib')), next, null, null, null, 2, [25, 47, 35, 63], [], 3, false];
   }
 

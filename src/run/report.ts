@@ -2,6 +2,8 @@
 // short plain-text summary that ends up in the healthcheck's end ping.
 import os from 'node:os';
 import path from 'node:path';
+import type { Db } from '../store/database.js';
+import { parkedItems } from '../store/stats.js';
 import { atomicWriteFile } from './atomic.js';
 import { formatBytes, formatDuration } from './progress.js';
 
@@ -22,7 +24,44 @@ export interface RunSummaryLike extends RunCountsLike {
   /** Why the run ended early, when the body reports it instead of throwing. */
   stoppedBy?: string | null;
   errors?: { mediaKey?: string | null; error: string }[];
+  /** Items parked after failing in --park-after runs: named in the ping body every run until retried. */
+  parked?: ParkedList;
 }
+
+/** An item that failed in --park-after runs: not tried again until `sync --retry-failed`. */
+export interface ParkedItem {
+  mediaKey: string;
+  fileName: string | null;
+  reason: string | null;
+  failedRuns: number;
+  parkedAt: string;
+}
+
+export interface ParkedList {
+  total: number;
+  /** The most recently parked first, at most the limit asked for. */
+  items: ParkedItem[];
+}
+
+export function parkedList(db: Db, limit = 20): ParkedList {
+  const { total, items } = parkedItems(db, limit);
+  return {
+    total,
+    items: items.map((r) => ({ mediaKey: r.media_key, fileName: r.file_name, reason: r.last_error, failedRuns: r.failed_runs, parkedAt: new Date(r.parked_ms).toISOString() })),
+  };
+}
+
+/** One line per parked item (at most `max`, then "and N more"), indented, for the summary and the ping. */
+export function parkedLines(list: ParkedList, max = 10): string[] {
+  const shown = list.items.slice(0, max);
+  const lines = shown.map(
+    (p) => `  ${p.fileName ?? '(name not known)'} (${p.mediaKey}): ${oneLine(p.reason ?? 'no reason recorded', 200)} — parked ${p.parkedAt.replace(/\.\d{3}Z$/, 'Z')} after ${p.failedRuns} failed ${p.failedRuns === 1 ? 'run' : 'runs'}`,
+  );
+  if (list.total > shown.length) lines.push(`  … and ${list.total - shown.length} more (gphotos-keep status lists them)`);
+  return lines;
+}
+
+export const PARKED_HEADING = 'not tried again until `gphotos-keep sync --retry-failed`';
 
 export const OUTCOMES: Record<number, string> = {
   0: 'complete',
@@ -103,6 +142,10 @@ export function pingBody(report: RunReport, maxErrors = 10): string {
   if (report.errors.length > 0) {
     lines.push('', `first errors (${Math.min(maxErrors, report.errors.length)} of ${Math.max(c.failed, report.errors.length)}):`);
     for (const e of report.errors.slice(0, maxErrors)) lines.push(`  ${e.mediaKey ?? '-'}: ${oneLine(e.error)}`);
+  }
+  const parked = report.summary?.parked;
+  if (parked && parked.total > 0) {
+    lines.push('', `parked: ${parked.total} item(s) failed run after run, ${PARKED_HEADING}:`, ...parkedLines(parked, maxErrors));
   }
   return `${lines.join('\n')}\n`;
 }

@@ -1,5 +1,5 @@
 // What a backup folder holds, read-only: counts by state, size (recorded and actually on disk),
-// oldest and newest item, the last runs, items that keep failing, and whether a run is active.
+// oldest and newest item, the last runs, items that keep failing or are parked, and whether a run is active.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
@@ -8,7 +8,7 @@ import { countByState } from '../store/items.js';
 import { type RunCounts, lastSuccessMs, recentRuns } from '../store/runs.js';
 import { type ItemAt, failingItems, recordedFiles, recordedTotals, takenRange, waitingItems } from '../store/stats.js';
 import { type LockOwner, isOwnerAlive, lockPath, readLockOwner } from './lock.js';
-import { outcomeOf } from './report.js';
+import { type ParkedList, outcomeOf, parkedList } from './report.js';
 
 export interface StatusItem {
   mediaKey: string;
@@ -44,7 +44,10 @@ export interface BackupStatus {
   newest: StatusItem | null;
   lastSuccessAt: string | null;
   runs: StatusRun[];
+  /** Failed, and tried again by the next run. */
   failing: { total: number; items: StatusProblem[] };
+  /** Failed in --park-after runs: not tried again until `sync --retry-failed`. */
+  parked: ParkedList;
   waiting: { total: number; items: StatusProblem[] };
   /** A run holding the folder's lock right now. */
   activeRun: (LockOwner & { alive: boolean | 'unknown' }) | null;
@@ -141,6 +144,7 @@ export function readStatus(outDir: string, options: { runs?: number; failing?: n
       lastSuccessAt: success === null ? null : new Date(success).toISOString(),
       runs,
       failing: { total: failing.total, items: failing.items.map(problem) },
+      parked: parkedList(db, options.failing ?? 20),
       waiting: { total: waiting.total, items: waiting.items.map(problem) },
       activeRun: holder ? { ...holder, alive: isOwnerAlive(holder) } : null,
     };

@@ -22,9 +22,10 @@ import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
 import { fetchHasOriginal, fetchItemInfo } from '../site/viewer.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
-import { type ItemRow, getItem, markDeferred, markFailed, nextPending } from '../store/items.js';
+import { type ItemRow, PARKED, getItem, markDeferred, markFailed, nextPending, noteFileName, unparkFailed } from '../store/items.js';
 import type { RunCounts } from '../store/runs.js';
 import { runListing } from './listing.js';
+import { type ParkedList, parkedList } from './report.js';
 
 export interface SyncParams {
   outDir: string;
@@ -37,6 +38,10 @@ export interface SyncParams {
   dryRun?: boolean;
   /** Tries per item within this run before it is marked failed (the next run tries again). */
   maxAttempts: number;
+  /** --park-after: an item that failed in this many runs is parked (not tried again until retryFailed); null never parks. */
+  parkAfter?: number | null;
+  /** --retry-failed: parked items are tried again this run, their count of failed runs starting over. */
+  retryFailed?: boolean;
   logger: Logger;
   /** Aborted on SIGINT/SIGTERM: stop taking work, let in-flight items finish. */
   signal?: AbortSignal;
@@ -74,6 +79,8 @@ export interface SyncSummary extends RunCounts {
   pruned: number;
   /** Why the rescan refused to mark items gone (mass-disappearance guard, exit 5), or null. */
   deletionsRefused: string | null;
+  /** Items parked after failing in --park-after runs: not tried, but the run exits 3 while any exist. */
+  parked: ParkedList;
 }
 
 export interface SyncEventMap {
@@ -151,6 +158,7 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
     changed: 0,
     pruned: 0,
     deletionsRefused: null,
+    parked: { total: 0, items: [] },
   };
 
   let db: Db | null = null;
@@ -162,6 +170,10 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
       db = existsSync(indexPath(outDir)) ? openIndex(outDir, { readonly: true }) : null;
     } else {
       db = openIndex(outDir);
+      if (params.retryFailed) {
+        const unparked = unparkFailed(db);
+        if (unparked > 0) log.info(`--retry-failed: ${unparked} parked item(s) will be tried again`);
+      }
       await emptyDir(tmpDir);
       await removeStaleParts(outDir, log);
     }
@@ -194,14 +206,13 @@ export async function syncLibrary(params: SyncParams): Promise<SyncSummary> {
   } finally {
     await inspector?.end();
     await context?.close().catch(() => undefined);
-    if (db && !dryRun) {
-      summary.remaining = countRemaining(db);
-      db.close();
-    } else db?.close();
+    if (db && !dryRun) summary.remaining = countRemaining(db);
+    if (db && !(dryRun && params.retryFailed)) summary.parked = parkedList(db, 20);
+    db?.close();
   }
   summary.seconds = Math.round((Date.now() - started) / 100) / 10;
   if (summary.exitCode === ExitCode.Complete && !dryRun) {
-    if (summary.failed > 0 || !summary.listingComplete || (params.signal?.aborted && summary.remaining > 0)) summary.exitCode = ExitCode.Partial;
+    if (summary.failed > 0 || summary.parked.total > 0 || !summary.listingComplete || (params.signal?.aborted && summary.remaining > 0)) summary.exitCode = ExitCode.Partial;
   }
   if (params.signal?.aborted && summary.stoppedBy === null) summary.stoppedBy = 'interrupted';
   // A rescan that looked broken: the downloads still ran, but the owner must hear about it.
@@ -230,7 +241,7 @@ async function removeStaleParts(outDir: string, log: Logger): Promise<void> {
 }
 
 function countRemaining(db: Db): number {
-  return (db.prepare(`SELECT COUNT(*) FROM items WHERE state IN ('pending', 'failed', 'deferred')`).pluck().get() as number) ?? 0;
+  return (db.prepare(`SELECT COUNT(*) FROM items WHERE state IN ('pending', 'failed', 'deferred') AND NOT (${PARKED})`).pluck().get() as number) ?? 0;
 }
 
 async function dryRunListing(page: Page, params: SyncParams, client: RpcClient | null, db: Db | null, summary: SyncSummary, events: SyncEvents): Promise<void> {
@@ -244,7 +255,7 @@ async function dryRunListing(page: Page, params: SyncParams, client: RpcClient |
       const row = db ? getItem(db, item.mediaKey) : undefined;
       if (!row) summary.new++;
       if (row?.state === 'done') summary.skipped++;
-      else wouldDownload++;
+      else if (!(row?.state === 'failed' && row.parked_ms != null && !params.retryFailed)) wouldDownload++;
     }
     summary.found = seen.size;
     events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
@@ -454,10 +465,16 @@ async function runWorkers(
         stop(error);
       } else {
         const message = describeError(error);
-        markFailed(db, key, message);
+        // A failing item is named in status, the summary and the pings: learn its name if no download told it.
+        if (row.file_name === null) {
+          const info = await env.itemInfo!(key).catch(() => null);
+          if (info?.fileName) noteFileName(db, key, info.fileName);
+        }
+        const failure = markFailed(db, key, message, Date.now(), params.parkAfter ?? null);
         summary.failed++;
         events.emit('itemFailed', { mediaKey: key, error: message });
         log.warn(`${key} failed: ${message}`);
+        if (failure.parked) log.warn(`${key} failed in ${failure.failedRuns} runs: parked, not tried again until \`gphotos-keep sync --retry-failed\``);
       }
     }
   };

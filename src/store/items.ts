@@ -32,6 +32,10 @@ export interface ItemRow {
   google_description: string | null;
   location_google_only: number;
   remote_fingerprint: string | null;
+  /** Runs that failed this item since it was last kept or retried with --retry-failed. */
+  failed_runs: number;
+  /** When it was parked: failed in --park-after runs, not tried again until --retry-failed. */
+  parked_ms: number | null;
 }
 
 export interface UpsertResult {
@@ -94,10 +98,13 @@ export function getItem(db: Db, mediaKey: string): ItemRow | undefined {
   return db.prepare('SELECT * FROM items WHERE media_key = ?').get(mediaKey) as ItemRow | undefined;
 }
 
-/** Items to download next, newest first, skipping the ones already handed out. */
+/** A parked item: failed, and left alone until `sync --retry-failed`. */
+export const PARKED = `state = 'failed' AND parked_ms IS NOT NULL`;
+
+/** Items to download next, newest first, skipping the ones already handed out and the parked ones. */
 export function nextPending(db: Db, limit: number, exclude: ReadonlySet<string>, maxAttempts: number): ItemRow[] {
   const rows = db
-    .prepare(`SELECT * FROM items WHERE state IN ('pending', 'deferred', 'failed') AND attempts < ? ORDER BY taken_ms DESC LIMIT ?`)
+    .prepare(`SELECT * FROM items WHERE state IN ('pending', 'deferred', 'failed') AND attempts < ? AND NOT (${PARKED}) ORDER BY taken_ms DESC LIMIT ?`)
     .all(maxAttempts, limit + exclude.size) as ItemRow[];
   return rows.filter((row) => !exclude.has(row.media_key)).slice(0, limit);
 }
@@ -110,8 +117,39 @@ export function countByState(db: Db): Record<ItemState, number> {
   return counts;
 }
 
-export function markFailed(db: Db, mediaKey: string, error: string, nowMs = Date.now()): void {
-  db.prepare(`UPDATE items SET state = 'failed', attempts = attempts + 1, last_error = ?, seen_ms = MAX(seen_ms, ?) WHERE media_key = ?`).run(error, nowMs, mediaKey);
+export interface FailedRun {
+  /** Runs that failed the item since it was last kept or retried, this one included. */
+  failedRuns: number;
+  /** This failure parked it: later runs leave it alone until --retry-failed. */
+  parked: boolean;
+}
+
+/**
+ * One run gave up on an item (called once per item per run). With `parkAfter`, the run that
+ * makes it fail that many runs parks it. Becoming done clears the count (a trigger, migration 4).
+ */
+export function markFailed(db: Db, mediaKey: string, error: string, nowMs = Date.now(), parkAfter: number | null = null): FailedRun {
+  const row = db
+    .prepare(
+      `UPDATE items SET state = 'failed', attempts = attempts + 1, failed_runs = failed_runs + 1, last_error = @error,
+         parked_ms = CASE WHEN @parkAfter IS NOT NULL AND failed_runs + 1 >= @parkAfter THEN COALESCE(parked_ms, @now) ELSE parked_ms END,
+         seen_ms = MAX(seen_ms, @now)
+       WHERE media_key = @mediaKey RETURNING failed_runs, parked_ms`,
+    )
+    .get({ error, now: nowMs, parkAfter, mediaKey }) as { failed_runs: number; parked_ms: number | null } | undefined;
+  return { failedRuns: row?.failed_runs ?? 0, parked: row?.parked_ms != null };
+}
+
+/** The name learnt from Google for an item not downloaded yet, so a failing item can be named. */
+export function noteFileName(db: Db, mediaKey: string, fileName: string): void {
+  db.prepare('UPDATE items SET file_name = ? WHERE media_key = ? AND file_name IS NULL').run(fileName, mediaKey);
+}
+
+/** `sync --retry-failed`: every failed item, parked or not, is tried again with a fresh count. */
+export function unparkFailed(db: Db): number {
+  const parked = db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number;
+  db.prepare(`UPDATE items SET failed_runs = 0, parked_ms = NULL WHERE state = 'failed'`).run();
+  return parked;
 }
 
 /** Not a failure (a video still processing): the item waits for a later run. */

@@ -121,4 +121,20 @@ export const migrations: string[] = [
   ALTER TABLE files ADD COLUMN trashed_from TEXT;             -- its rel_path before the move
   CREATE INDEX items_changed ON items(changed_ms) WHERE changed_ms IS NOT NULL;
   `,
+  // 4: parking items that keep failing. failed_runs counts the runs that failed an item since it
+  // was last kept (or retried with --retry-failed); once it reaches --park-after the item is
+  // parked (parked_ms set, state stays 'failed' with its reason) and later runs leave it alone
+  // until `sync --retry-failed`. Becoming done by any path (download, adoption) clears both, in
+  // the schema itself so no writer can forget it. Items already failed count one failed run.
+  `
+  ALTER TABLE items ADD COLUMN failed_runs INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE items ADD COLUMN parked_ms INTEGER;
+  UPDATE items SET failed_runs = 1 WHERE state = 'failed';
+  CREATE INDEX items_parked ON items(parked_ms) WHERE parked_ms IS NOT NULL;
+  CREATE TRIGGER items_done_clears_failures AFTER UPDATE OF state ON items
+    WHEN NEW.state = 'done' AND (NEW.failed_runs <> 0 OR NEW.parked_ms IS NOT NULL)
+  BEGIN
+    UPDATE items SET failed_runs = 0, parked_ms = NULL WHERE media_key = NEW.media_key;
+  END;
+  `,
 ];

@@ -1,5 +1,6 @@
 // Read-only questions `status` and the run report ask of the index.
 import type { Db } from './database.js';
+import { PARKED } from './items.js';
 
 export interface RecordedTotals {
   files: number;
@@ -41,12 +42,40 @@ export interface FailingItem {
   seen_ms: number;
 }
 
-/** Items that failed (tries used up), the most stubborn first. */
+/**
+ * Whether the index knows parking (migration 4). `status` and a dry run open an index
+ * read-only, so one written by an older gphotos-keep is not migrated until the next sync.
+ */
+function knowsParking(db: Db): boolean {
+  return db.prepare(`SELECT 1 FROM pragma_table_info('items') WHERE name = 'parked_ms'`).get() !== undefined;
+}
+
+/** Items that failed a run and will be tried again by the next one (not parked), the most stubborn first. */
 export function failingItems(db: Db, limit = 20): { total: number; items: FailingItem[] } {
-  const total = db.prepare(`SELECT COUNT(*) FROM items WHERE state = 'failed'`).pluck().get() as number;
+  const where = knowsParking(db) ? `state = 'failed' AND NOT (${PARKED})` : `state = 'failed'`;
+  const total = db.prepare(`SELECT COUNT(*) FROM items WHERE ${where}`).pluck().get() as number;
   const items = db
-    .prepare(`SELECT media_key, file_name, taken_ms, state, attempts, last_error, seen_ms FROM items WHERE state = 'failed' ORDER BY attempts DESC, seen_ms DESC, media_key LIMIT ?`)
+    .prepare(`SELECT media_key, file_name, taken_ms, state, attempts, last_error, seen_ms FROM items WHERE ${where} ORDER BY attempts DESC, seen_ms DESC, media_key LIMIT ?`)
     .all(limit) as FailingItem[];
+  return { total, items };
+}
+
+export interface ParkedRow {
+  media_key: string;
+  file_name: string | null;
+  taken_ms: number;
+  failed_runs: number;
+  last_error: string | null;
+  parked_ms: number;
+}
+
+/** Items parked after failing in --park-after runs, the most recently parked first. */
+export function parkedItems(db: Db, limit = 20): { total: number; items: ParkedRow[] } {
+  if (!knowsParking(db)) return { total: 0, items: [] };
+  const total = db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number;
+  const items = db
+    .prepare(`SELECT media_key, file_name, taken_ms, failed_runs, last_error, parked_ms FROM items WHERE ${PARKED} ORDER BY parked_ms DESC, media_key LIMIT ?`)
+    .all(limit) as ParkedRow[];
   return { total, items };
 }
 

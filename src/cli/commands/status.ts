@@ -2,6 +2,7 @@
 // with --json. A folder without an index is exit 2.
 import { ExitCode } from '../../errors.js';
 import { formatBytes, formatDuration } from '../../run/progress.js';
+import { PARKED_HEADING, type ParkedList } from '../../run/report.js';
 import { type BackupStatus, type StatusProblem, readStatus } from '../../run/status.js';
 import { type CommandContext, outDir } from '../context.js';
 
@@ -29,6 +30,15 @@ function problems(title: string, list: { total: number; items: StatusProblem[] }
   const lines = [`${title} (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}):`];
   for (const p of list.items) {
     lines.push(`  ${p.mediaKey}  ${p.fileName ?? '(name not known yet)'}  ${p.attempts} ${p.attempts === 1 ? 'try' : 'tries'}  ${(p.reason ?? 'no reason recorded').replace(/\s+/g, ' ')}`);
+  }
+  return lines;
+}
+
+function parked(list: ParkedList, now: number): string[] {
+  if (list.total === 0) return [];
+  const lines = [`Parked, ${PARKED_HEADING} (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}):`];
+  for (const p of list.items) {
+    lines.push(`  ${p.mediaKey}  ${p.fileName ?? '(name not known yet)'}  failed in ${p.failedRuns} ${p.failedRuns === 1 ? 'run' : 'runs'}, parked since ${when(p.parkedAt, now)}  ${(p.reason ?? 'no reason recorded').replace(/\s+/g, ' ')}`);
   }
   return lines;
 }
@@ -72,8 +82,10 @@ export function renderStatus(s: BackupStatus, now = Date.now()): string {
     }
     lines.push(table(rows));
   }
+  const stuck = parked(s.parked, now);
   const failing = problems('Failing items', s.failing);
   const waiting = problems('Waiting (Google is still processing these)', s.waiting);
+  if (stuck.length > 0) lines.push('', ...stuck);
   if (failing.length > 0) lines.push('', ...failing);
   if (waiting.length > 0) lines.push('', ...waiting);
   return `${lines.join('\n')}\n`;

@@ -4,6 +4,7 @@ import { resolveProfileDir } from '../../browser/profile.js';
 import { ExitCode } from '../../errors.js';
 import { runGuarded } from '../../run/guard.js';
 import { formatBytes } from '../../run/progress.js';
+import { PARKED_HEADING, parkedLines } from '../../run/report.js';
 import { type SyncSummary, SyncEvents, syncLibrary } from '../../run/sync.js';
 import { feedSyncProgress } from '../../run/sync-progress.js';
 import { publicOptions } from '../config.js';
@@ -56,6 +57,8 @@ function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<
     limit: typeof o.limit === 'number' ? o.limit : null,
     dryRun: o.dryRun === true,
     maxAttempts: Number(o.maxAttempts),
+    parkAfter: Number(o.parkAfter),
+    retryFailed: o.retryFailed === true,
     rescan: o.rescan === true,
     rescanDays: Number(o.rescanDays),
     acceptDeletions: o.acceptDeletions === true,
@@ -79,6 +82,7 @@ export function humanSummary(s: SyncSummary): string {
     if (s.changed > 0) lines.push(`${s.changed} item(s) changed in Google: the old files were kept as dated versions (~v<date>) and the new versions queued.`);
     if (s.deletionsRefused) lines.push(`Deletions not applied: ${s.deletionsRefused}`);
     if (s.remaining > 0) lines.push(`${s.remaining} item(s) still to download: run sync again (failed items are retried).`);
+    if (s.parked.total > 0) lines.push(`Parked: ${s.parked.total} item(s) failed run after run, ${PARKED_HEADING}:`, ...parkedLines(s.parked));
     if (!s.listingComplete && s.exitCode !== ExitCode.SignedOut && s.exitCode !== ExitCode.SiteChanged) lines.push('The listing did not finish: items not yet listed will be found by the next run.');
   }
   if (s.stoppedBy) lines.push(`Stopped: ${s.stoppedBy}`);

@@ -4,6 +4,8 @@ export { startReplica, contentDisposition, envelope } from './server.js';
 export type { Replica, ReplicaOptions, Faults, SessionCookie, Counters } from './server.js';
 export { sampleLibrary } from './library.js';
 export type { ReplicaItem, ReplicaItemSpec, ExpectedFile, FileRole, Variant } from './library.js';
+export { UNKNOWN_DEFAULTS, UNKNOWN_VARIANTS, VARIANT_MATRIX, VARIANT_MATRIX_COMPACT } from './unknowns.js';
+export type { Unknowns, UnknownVariant, VariantCase } from './unknowns.js';
 export { ARG_SHAPES, argsRefusal, bulkInfoArgs } from './args.js';
 export { SAMPLES, MEDIA_DIR } from './samples.js';
 export type { SampleInfo } from './samples.js';

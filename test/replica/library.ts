@@ -3,6 +3,7 @@
 import { SAMPLES, baseNameOf, defaultFileName, readSample, sampleInfo, sampleSize, type SampleInfo } from './samples.js';
 import { buildZip } from './zip.js';
 import { prng, randomB64url, seedOf, sha1Base64, sha256Hex } from './util.js';
+import { UNKNOWN_DEFAULTS, type Unknowns } from './unknowns.js';
 
 export interface ReplicaItemSpec {
   /** File name in test/fixtures/media. */
@@ -54,7 +55,8 @@ export interface ReplicaItem {
   ordinal: number;
 }
 
-export type FileRole = 'main' | 'original' | 'live-still' | 'live-video';
+/** 'live-aae': the `.AAE` edit file inside a Live Photo zip (only while unknowns.liveZipAae is on). */
+export type FileRole = 'main' | 'original' | 'live-still' | 'live-video' | 'live-aae';
 export interface ExpectedFile {
   name: string;
   sha256: string;
@@ -128,6 +130,8 @@ export class Library {
   private readonly hashes = new Map<string, string>();
   /** Bumped by every mutation, so page cursors and caches can tell. */
   version = 0;
+  /** The variants served where the facts page is silent; mutated in place by the server's API. */
+  readonly unknowns: Unknowns = { ...UNKNOWN_DEFAULTS };
 
   constructor(readonly seed: number) {}
 
@@ -326,10 +330,37 @@ export class Library {
     return sampleSize(sample) + Library.overhead(sampleInfo(sample), this.marker(item, part));
   }
 
-  /** File names inside a Live Photo zip: the still's name and `<base>.MOV`. */
-  liveNames(item: ReplicaItem): { still: string; video: string; zip: string } {
+  /** File names inside a Live Photo zip: the still's name, `<base>.MOV` and (variant) `<base>.AAE`. */
+  liveNames(item: ReplicaItem): { still: string; video: string; aae: string; zip: string } {
     const base = baseNameOf(item.fileName);
-    return { still: item.fileName, video: `${base}.MOV`, zip: `${base}.zip` };
+    return { still: item.fileName, video: `${base}.MOV`, aae: `${base}.AAE`, zip: `${base}.zip` };
+  }
+
+  /** An iPhone edit file (XML property list) as Photos writes it beside an edited capture; unique per item. */
+  aaeBody(item: ReplicaItem): Buffer {
+    const data = Buffer.from(`replica adjustments for ${item.mediaKey}`, 'utf8').toString('base64');
+    return Buffer.from(
+      [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">',
+        '<plist version="1.0">',
+        '<dict>',
+        '\t<key>adjustmentBaseVersion</key>',
+        '\t<integer>0</integer>',
+        '\t<key>adjustmentData</key>',
+        `\t<data>${data}</data>`,
+        '\t<key>adjustmentEditorBundleID</key>',
+        '\t<string>com.apple.mobileslideshow</string>',
+        '\t<key>adjustmentFormatIdentifier</key>',
+        '\t<string>com.apple.photo</string>',
+        '\t<key>adjustmentFormatVersion</key>',
+        '\t<string>1.5</string>',
+        '</dict>',
+        '</plist>',
+        '',
+      ].join('\n'),
+      'utf8',
+    );
   }
 
   /** What a Download (variant main) / Download original serves: name, type and body. */
@@ -338,19 +369,37 @@ export class Library {
       const names = this.liveNames(item);
       const still = this.part(item, variant === 'main' && item.edited ? 'edited' : 'original');
       const video = this.part(item, 'live-video');
-      const entries = [
-        { name: hostileNames ? `../${names.still}` : names.still, data: still, mtimeMs: item.takenMs + item.tzOffsetMs },
-        { name: hostileNames ? `/tmp/${names.video}` : names.video, data: video, mtimeMs: item.takenMs + item.tzOffsetMs },
-      ];
+      const mtimeMs = item.takenMs + item.tzOffsetMs;
+      const stillEntry = { name: hostileNames ? `../${names.still}` : names.still, data: still, mtimeMs };
+      const videoEntry = { name: hostileNames ? `/tmp/${names.video}` : names.video, data: video, mtimeMs };
+      const entries = this.unknowns.liveZipOrder === 'video-first' ? [videoEntry, stillEntry] : [stillEntry, videoEntry];
+      if (this.unknowns.liveZipAae) entries.push({ name: names.aae, data: this.aaeBody(item), mtimeMs });
       return { name: names.zip, mime: 'application/zip', body: buildZip(entries) };
     }
     const body = this.part(item, variant === 'main' && item.edited ? 'edited' : 'original');
     return { name: item.fileName, mime: sampleInfo(item.sample).mime, body };
   }
 
-  /** Size Google reports for the item (the still for a Live Photo; the edited file once edited). */
+  /** The size of what Download serves (the still for a Live Photo; the edited file once edited); the info panel shows it. */
   sizeOf(item: ReplicaItem): number {
     return this.partSize(item, item.edited ? 'edited' : 'original');
+  }
+
+  /** The size RPCs list for the item under the current unknowns (null: not listed). */
+  listedSize(item: ReplicaItem): number | null {
+    const shown = item.edited && this.unknowns.editedListedSize === 'original' ? 'original' : item.edited ? 'edited' : 'original';
+    if (item.kind !== 'live') return this.partSize(item, shown);
+    switch (this.unknowns.liveListedSize) {
+      case 'absent':
+        return null;
+      case 'still+video':
+        return this.partSize(item, shown) + this.partSize(item, 'live-video');
+      case 'zip':
+        // The zip Download serves (its still follows the edit, whatever editedListedSize says).
+        return this.download(item, 'main').body.length;
+      default:
+        return this.partSize(item, shown);
+    }
   }
 
   private hashOf(item: ReplicaItem, part: 'original' | 'edited' | 'live-video'): string {
@@ -369,6 +418,10 @@ export class Library {
       const names = this.liveNames(item);
       const files = [file(names.still, item.edited ? 'edited' : 'original', 'live-still'), file(names.video, 'live-video', 'live-video')];
       if (item.edited) files.push(file(names.still, 'original', 'original'));
+      if (this.unknowns.liveZipAae) {
+        const aae = this.aaeBody(item);
+        files.push({ name: names.aae, sha256: sha256Hex(aae), bytes: aae.length, role: 'live-aae' });
+      }
       return files;
     }
     if (item.edited) return [file(item.fileName, 'edited', 'main'), file(item.fileName, 'original', 'original')];

@@ -54,8 +54,12 @@ function liveExt(item: ReplicaItem): unknown[] {
   return [1, [item.durationMs]];
 }
 
+/** `[1]` of a row; `[9]` = [listed size], left off when the size is not listed (as on 26 of the 500 lcxiM capture rows). */
 function thumbBlock(ctx: RowContext, item: ReplicaItem): unknown[] {
-  return [ctx.thumbUrl(item), item.width, item.height, null, null, null, null, null, [null, null, 1], [ctx.lib.sizeOf(item)]];
+  const block: unknown[] = [ctx.thumbUrl(item), item.width, item.height, null, null, null, null, null, [null, null, 1]];
+  const size = ctx.lib.listedSize(item);
+  if (size !== null) block.push([size]);
+  return block;
 }
 
 /** A library row (lcxiM; EzkLib adds the owner at [6] and 525000002, and drops 129168200 as its capture does). */
@@ -125,7 +129,7 @@ export function fDcn4b(ctx: RowContext, item: ReplicaItem): unknown[] {
       item.fileName,
       item.takenMs,
       item.tzOffsetMs,
-      ctx.lib.sizeOf(item),
+      ctx.lib.listedSize(item),
       item.width,
       item.height,
       null,
@@ -159,7 +163,7 @@ export function fDcn4b(ctx: RowContext, item: ReplicaItem): unknown[] {
 
 /** One EWgK9e entry, like EWgK9e.json. */
 export function bulkInfoEntry(ctx: RowContext, item: ReplicaItem): unknown[] {
-  const info: unknown[] = [null, null, item.description, item.fileName, null, null, item.takenMs, item.tzOffsetMs, item.uploadedMs, ctx.lib.sizeOf(item), 100];
+  const info: unknown[] = [null, null, item.description, item.fileName, null, null, item.takenMs, item.tzOffsetMs, item.uploadedMs, ctx.lib.listedSize(item), 100];
   while (info.length < 18) info.push(null);
   info.push(2, null, null, null, null, 1, null, ROW_VERSION);
   while (info.length < 34) info.push(null);

@@ -7,6 +7,7 @@ import { aboutPage, gridPage, identifierPage, itemFragment, notFoundPage, passwo
 import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type RowContext } from './rows.js';
 import { chance, prng, randomB64url, seedOf, sleep } from './util.js';
 import { argsRefusal } from './args.js';
+import type { Unknowns } from './unknowns.js';
 
 export interface ReplicaOptions {
   library?: ReplicaItemSpec[] | { synthetic: number; seed?: number };
@@ -18,6 +19,8 @@ export interface ReplicaOptions {
   rejectAutomatedSignIn?: boolean;
   /** Seed of ids and fault decisions when the library is not synthetic (default 1). */
   seed?: number;
+  /** Variants where the facts page is silent (default UNKNOWN_DEFAULTS); also mutable later through replica.unknowns. */
+  unknowns?: Partial<Unknowns>;
 }
 
 export interface Faults {
@@ -63,6 +66,8 @@ export interface Replica {
   expectedFiles(mediaKey: string): ExpectedFile[];
   counters: Counters;
   faults: Faults;
+  /** The variant served for each undocumented fact; change its fields at any time (the object itself stays). */
+  readonly unknowns: Unknowns;
   addItem(spec: Partial<ReplicaItemSpec> & { sample: string }): ReplicaItem;
   deleteItem(mediaKey: string): void;
   editItem(mediaKey: string): void;
@@ -136,10 +141,21 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-/** `attachment; filename="…"; filename*=UTF-8''…` with an ASCII fallback. */
-export function contentDisposition(name: string): string {
-  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
+/**
+ * The download's Content-Disposition in one of the forms the facts page leaves open:
+ * 'both' = `attachment; filename="<ASCII fallback>"; filename*=UTF-8''<percent-encoded>`;
+ * 'filename*' = only the RFC 5987 parameter; 'filename' = only `filename="<name>"` with the
+ * name's UTF-8 bytes as they are (`"` and `\` escaped), as many servers send it.
+ */
+export function contentDisposition(name: string, form: Unknowns['contentDisposition'] = 'both'): string {
   const encoded = encodeURIComponent(name).replace(/['()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase());
+  if (form === 'filename*') return `attachment; filename*=UTF-8''${encoded}`;
+  if (form === 'filename') {
+    // Node writes header strings as latin1: this puts the raw UTF-8 bytes on the wire.
+    const raw = Buffer.from(name.replace(/["\\]/g, (c) => '\\' + c), 'utf8').toString('latin1');
+    return `attachment; filename="${raw}"`;
+  }
+  const ascii = name.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }
 
@@ -164,8 +180,10 @@ function decodeCursor(token: string): unknown[] | null {
   }
 }
 
-/** Args Google would not decode, an unknown rpcid, an unknown key, a bad page id: the error entry. */
+/** Args Google would not decode, an unknown rpcid, a bad page id: always the error entry. */
 class RpcError extends Error {}
+/** A mediaKey Google does not know: answered as unknowns.unknownKey says. */
+class UnknownKeyError extends RpcError {}
 
 export class ReplicaServer implements Replica {
   baseUrl = '';
@@ -206,6 +224,7 @@ export class ReplicaServer implements Replica {
       hostileNames: false,
       seed,
     };
+    Object.assign(this.lib.unknowns, options.unknowns);
     const rand = prng(seedOf(seed, 'owner'));
     this.ownerKey = 'AF1Qip' + randomB64url(rand, 38);
     this.ownerId = String(100000000000 + Math.floor(rand() * 1e9));
@@ -242,6 +261,10 @@ export class ReplicaServer implements Replica {
 
   get items(): ReplicaItem[] {
     return this.lib.items;
+  }
+
+  get unknowns(): Unknowns {
+    return this.lib.unknowns;
   }
 
   item(mediaKey: string): ReplicaItem {
@@ -558,8 +581,14 @@ export class ReplicaServer implements Replica {
         entries.push(['wrb.fr', id, JSON.stringify(payload), null, null, null, tag]);
       } catch (err) {
         if (!(err instanceof RpcError) && !(err instanceof SyntaxError)) throw err;
-        // Google's error entry: a wrb.fr without payload and an error code.
-        entries.push(['wrb.fr', id, null, null, null, [3], tag]);
+        const kind = err instanceof UnknownKeyError ? this.unknowns.unknownKey : 'error-entry';
+        if (kind === 'http-400' || kind === 'http-500') {
+          const status = kind === 'http-400' ? 400 : 500;
+          send(res, status, envelope([['er', null, null, null, null, status, null, null, null, 3]]), json);
+          return;
+        }
+        // An empty JSPB message (every field unset), or Google's error entry: no payload and an error code.
+        entries.push(kind === 'empty-payload' ? ['wrb.fr', id, '[]', null, null, null, tag] : ['wrb.fr', id, null, null, null, [3], tag]);
       }
     }
     send(res, 200, envelope(entries), json);
@@ -573,7 +602,7 @@ export class ReplicaServer implements Replica {
     const ctx = this.rowContext();
     const item = (key: unknown): ReplicaItem => {
       const found = typeof key === 'string' ? this.lib.find(key) : undefined;
-      if (!found) throw new RpcError(`no item ${String(key)}`);
+      if (!found) throw new UnknownKeyError(`no item ${String(key)}`);
       return found;
     };
     switch (rpcid) {
@@ -717,8 +746,9 @@ export class ReplicaServer implements Replica {
     const name = f.hostileNames ? `../../${file.name}` : file.name;
     res.writeHead(200, {
       'Content-Type': file.mime,
+      // Before Content-Length: Node 20 re-decodes a Content-Disposition that follows it as UTF-8 (nodejs/node#46528), which would mangle the raw UTF-8 of the 'filename' form.
+      'Content-Disposition': contentDisposition(name, this.unknowns.contentDisposition),
       'Content-Length': file.body.length,
-      'Content-Disposition': contentDisposition(name),
       'Cache-Control': 'private, max-age=0',
       'Accept-Ranges': 'none',
     });

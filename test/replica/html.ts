@@ -1,6 +1,7 @@
 // The replica's HTML: the library grid, the item viewer, the signed-out pages. The grid and the
 // viewer load their data through batchexecute from page JS, like the real app.
 import type { Library, ReplicaItem } from './library.js';
+import { type PageTexts, type SiteChanges, changedWiz, pageTexts, swapKeyFields } from './site-changes.js';
 import { dateTexts, escapeHtml, humanSize } from './util.js';
 
 export interface WizData {
@@ -31,24 +32,31 @@ const STYLE = `
   .processing{position:absolute;bottom:24px;left:0;right:336px;text-align:center;font-size:16px}
 `;
 
-function wizScript(wiz: WizData): string {
+function wizScript(wiz: WizData, changes: SiteChanges): string {
   // `<` escaped so no value can close the script element.
-  return `<script>window.WIZ_global_data = ${JSON.stringify(wiz).replace(/</g, '\\u003c')};</script>`;
+  return `<script>window.WIZ_global_data = ${JSON.stringify(changedWiz(changes, wiz)).replace(/</g, '\\u003c')};</script>`;
 }
 
 function page(title: string, head: string, body: string): string {
   return `<!doctype html><html lang="en" dir="ltr"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>${head}<style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-/** The shared batchexecute client of the page scripts (what the real app's own JS does). */
-const RPC_CLIENT = `
+/**
+ * The shared batchexecute client of the page scripts (what the real app's own JS does). Under
+ * `faults.siteChanged` it reads the changed token key and answer shapes, as Google's updated
+ * app would.
+ */
+const rpcClient = (texts: PageTexts): string => `
   const W = window.WIZ_global_data;
+  const AT_KEY = ${JSON.stringify(texts.atKey)};
+  const CHANGED_RPCS = ${JSON.stringify(texts.changedRpcs)};
+  const swapKeyFields = ${swapKeyFields.toString()};
   const PREFIX = (location.pathname.match(/^\\/u\\/\\d+/) || [''])[0];
   let reqid = Math.floor(Math.random() * 9000) + 1000;
   async function rpc(rpcid, args) {
     reqid += 100000;
     const q = new URLSearchParams({ rpcids: rpcid, 'source-path': location.pathname, 'f.sid': W.FdrFJe, bl: W.cfb2h, hl: 'en', _reqid: String(reqid), rt: 'c' });
-    const body = new URLSearchParams({ 'f.req': JSON.stringify([[[rpcid, JSON.stringify(args), null, 'generic']]]), at: W.SNlM0e });
+    const body = new URLSearchParams({ 'f.req': JSON.stringify([[[rpcid, JSON.stringify(args), null, 'generic']]]), at: W[AT_KEY] });
     const res = await fetch(PREFIX + W.eptZe + 'data/batchexecute?' + q, { method: 'POST', credentials: 'include', headers: { 'Content-Type': 'application/x-www-form-urlencoded;charset=UTF-8' }, body });
     if (res.status === 401) { location.reload(); throw new Error('signed out'); }
     if (!res.ok) throw new Error('HTTP ' + res.status);
@@ -56,16 +64,21 @@ const RPC_CLIENT = `
     for (const line of text.split('\\n')) {
       if (line[0] !== '[') continue;
       let chunk; try { chunk = JSON.parse(line); } catch (e) { continue; }
-      for (const entry of chunk) if (entry[0] === 'wrb.fr' && entry[1] === rpcid && typeof entry[2] === 'string') return JSON.parse(entry[2]);
+      for (const entry of chunk) {
+        if (entry[0] !== 'wrb.fr' || entry[1] !== rpcid || typeof entry[2] !== 'string') continue;
+        const payload = JSON.parse(entry[2]);
+        return CHANGED_RPCS.includes(rpcid) ? swapKeyFields(payload, 1) : payload;
+      }
     }
     throw new Error('no payload for ' + rpcid);
   }
 `;
 
-export function gridPage(wiz: WizData): string {
+export function gridPage(wiz: WizData, changes: SiteChanges = new Set()): string {
+  const texts = pageTexts(changes);
   const script = `
   (() => {
-    ${RPC_CLIENT}
+    ${rpcClient(texts)}
     const dateTexts = ${dateTexts.toString()};
     const main = document.querySelector('[role="main"]');
     const canvas = document.getElementById('canvas');
@@ -99,7 +112,7 @@ export function gridPage(wiz: WizData): string {
         const it = items[i];
         const a = document.createElement('a');
         a.className = 'tile';
-        a.href = './photo/' + it.key;
+        a.setAttribute('href', ${JSON.stringify(texts.tileHref)} + it.key);
         a.setAttribute('aria-label', it.label);
         a.dataset.index = String(i);
         a.style.background = 'hsl(' + it.hue + ',40%,70%)';
@@ -158,7 +171,7 @@ export function gridPage(wiz: WizData): string {
     window.addEventListener('resize', layout);
     loadMore();
   })();`;
-  return page('Photos - Google Photos', wizScript(wiz), `<header><span>Google Photos</span></header><div role="main" tabindex="-1"><div id="canvas"></div></div><script>${script}</script>`);
+  return page('Photos - Google Photos', wizScript(wiz, changes), `<header><span>Google Photos</span></header><div role="main" tabindex="-1"><div id="canvas"></div></div><script>${script}</script>`);
 }
 
 export interface ViewerNeighbours {
@@ -167,7 +180,8 @@ export interface ViewerNeighbours {
 }
 
 /** One item's c-wiz: its toolbar, media placeholder and info panel (closed). */
-export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean): string {
+export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, changes: SiteChanges = new Set()): string {
+  const texts = pageTexts(changes);
   const t = dateTexts(item.takenMs, item.tzOffsetMs);
   const size = humanSize(lib.sizeOf(item));
   const loc = item.location;
@@ -176,14 +190,14 @@ export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean): 
   return (
     `<c-wiz data-media-key="${escapeHtml(item.mediaKey)}" data-p="%.@.[null,&quot;${escapeHtml(item.mediaKey)}&quot;]"${hidden ? ' style="display:none" aria-hidden="true"' : ''}` +
     ` data-kind="${item.kind}" data-processing="${item.processing}" data-edited="${item.edited}">` +
-    `<div class="bar"><button aria-label="Open info">Info</button><button aria-label="More options">⋮</button></div>` +
+    `<div class="bar"><button aria-label="Open info">Info</button><button aria-label="${escapeHtml(texts.moreOptions)}">⋮</button></div>` +
     `<div class="media" aria-label="${escapeHtml(`${kindText} - ${t.label}`)}">${escapeHtml(kindText)}</div>` +
     (item.kind === 'video' && item.processing ? `<div class="processing" role="status">Video is still processing &amp; can be downloaded later</div>` : '') +
     `<div class="info" data-info style="display:none"><h2>Info</h2>` +
     (item.description ? `<div aria-label="Description: ${escapeHtml(item.description)}">${escapeHtml(item.description)}</div>` : `<div aria-label="Description">Add a description</div>`) +
     `<div aria-label="Date taken: ${t.date}">${t.date}</div>` +
     `<div><span aria-label="Time taken: ${t.time}">${t.time}</span> <span>${t.gmt}</span></div>` +
-    `<div aria-label="Filename: ${escapeHtml(item.fileName)}">${escapeHtml(item.fileName)}</div>` +
+    `<div aria-label="${escapeHtml(texts.infoFilename)} ${escapeHtml(item.fileName)}">${escapeHtml(item.fileName)}</div>` +
     `<div aria-label="File size: ${size}">${size}</div>` +
     `<div>${item.width} × ${item.height}</div>` +
     (loc ? `<div><a href="https://www.google.com/maps?q=loc:${q}" target="_blank" rel="noopener">Map</a></div>` : '') +
@@ -191,11 +205,13 @@ export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean): 
   );
 }
 
-export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours): string {
+export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours, changes: SiteChanges = new Set()): string {
   const initial = { key: item.mediaKey, ...neighbours };
+  const texts = pageTexts(changes);
   const script = `
   (() => {
-    ${RPC_CLIENT}
+    ${rpcClient(texts)}
+    const MORE_OPTIONS = ${JSON.stringify(texts.moreOptions)};
     const stack = document.querySelector('.stack');
     const nav = new Map();
     let current = ${JSON.stringify(initial.key)};
@@ -262,7 +278,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
         m.addEventListener('click', (e) => { e.stopPropagation(); closeMenu(); act(); });
         menu.appendChild(m);
       };
-      entry('Download - Shift+D', 'Download', () => download('main'));
+      entry(${JSON.stringify(texts.downloadEntry)}, 'Download', () => download('main'));
       if (el && el.dataset.edited === 'true') entry('Download original', 'Download original', () => download('original'));
       entry('Add to album', 'Add to album', () => {});
       entry('Archive - Shift+A', 'Archive', () => {});
@@ -271,7 +287,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
     document.addEventListener('click', (e) => {
       const b = e.target.closest && e.target.closest('button');
       if (!b) { closeMenu(); return; }
-      if (b.getAttribute('aria-label') === 'More options') { e.stopPropagation(); if (menu) closeMenu(); else openMenu(b); }
+      if (b.getAttribute('aria-label') === MORE_OPTIONS) { e.stopPropagation(); if (menu) closeMenu(); else openMenu(b); }
       else if (b.getAttribute('aria-label') === 'Open info') { infoOpen = !infoOpen; applyInfo(); }
     });
     // Each arrow press moves one item, even when presses arrive faster than items load:
@@ -284,7 +300,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       if (e.ctrlKey || e.metaKey || e.altKey) return;
       if (e.key === 'ArrowLeft') { step('newer'); e.preventDefault(); }
       else if (e.key === 'ArrowRight') { step('older'); e.preventDefault(); }
-      else if (e.code === 'KeyD' && e.shiftKey) { download('main'); e.preventDefault(); }
+      else if (${texts.shiftD} && e.code === 'KeyD' && e.shiftKey) { download('main'); e.preventDefault(); }
       else if (e.key === 'Escape') { if (menu) closeMenu(); else location.href = PREFIX + '/' + location.search; }
     });
     window.addEventListener('popstate', () => {
@@ -292,8 +308,8 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       if (m) show(m[1], false);
     });
   })();`;
-  const stack = itemFragment(lib, item, false) + (stale ? itemFragment(lib, stale, true) : '');
-  return page('Photo - Google Photos', wizScript(wiz), `<div class="stack">${stack}</div><script>${script}</script>`);
+  const stack = itemFragment(lib, item, false, changes) + (stale ? itemFragment(lib, stale, true, changes) : '');
+  return page('Photo - Google Photos', wizScript(wiz, changes), `<div class="stack">${stack}</div><script>${script}</script>`);
 }
 
 export function notFoundPage(): string {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { Library, compareItems, sampleLibrary, type ExpectedFile, type ReplicaItem, type ReplicaItemSpec, type Variant } from './library.js';
 import { aboutPage, gridPage, identifierPage, itemFragment, notFoundPage, passwordPage, rejectedPage, viewerPage, type ViewerNeighbours, type WizData } from './html.js';
 import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type RowContext } from './rows.js';
+import { changedAnswer, type SiteChangePart } from './site-changes.js';
 import { chance, prng, randomB64url, seedOf, sleep } from './util.js';
 import { argsRefusal } from './args.js';
 import type { Unknowns } from './unknowns.js';
@@ -35,6 +36,8 @@ export interface Faults {
   rpcThrottleKinds: ('empty' | 'no-wrb' | 'http')[];
   expireSessionAfterRequests: number | null;
   hostileNames: boolean;
+  /** Parts of the site changed the way Google might change them (site-changes.ts); each part alone breaks one fact. */
+  siteChanged: Set<SiteChangePart>;
   seed: number;
 }
 
@@ -222,6 +225,7 @@ export class ReplicaServer implements Replica {
       rpcThrottleKinds: ['empty', 'no-wrb'],
       expireSessionAfterRequests: null,
       hostileNames: false,
+      siteChanged: new Set(),
       seed,
     };
     Object.assign(this.lib.unknowns, options.unknowns);
@@ -475,7 +479,7 @@ export class ReplicaServer implements Replica {
     }
     if (path === '/' && method === 'GET') {
       this.counters.pages++;
-      html(res, 200, gridPage(this.wiz(session)));
+      html(res, 200, gridPage(this.wiz(session), this.faults.siteChanged));
       return;
     }
     const photo = /^\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
@@ -485,7 +489,7 @@ export class ReplicaServer implements Replica {
       if (!item) return html(res, 404, notFoundPage());
       const n = this.neighbours(item);
       const staleKey = n.older ?? n.newer;
-      html(res, 200, viewerPage(this.wiz(session), this.lib, item, staleKey ? this.lib.get(staleKey) : null, n));
+      html(res, 200, viewerPage(this.wiz(session), this.lib, item, staleKey ? this.lib.get(staleKey) : null, n, this.faults.siteChanged));
       return;
     }
     const lr = /^\/lr\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
@@ -502,7 +506,7 @@ export class ReplicaServer implements Replica {
     if (frag && method === 'GET') {
       const item = this.lib.find(frag[1]);
       if (!item) return send(res, 404, '{}', { 'Content-Type': 'application/json' });
-      const body = JSON.stringify({ html: itemFragment(this.lib, item, false), ...this.neighbours(item) });
+      const body = JSON.stringify({ html: itemFragment(this.lib, item, false, this.faults.siteChanged), ...this.neighbours(item) });
       send(res, 200, body, { 'Content-Type': 'application/json; charset=utf-8' });
       return;
     }
@@ -577,7 +581,7 @@ export class ReplicaServer implements Replica {
       const tag = typeof call[3] === 'string' ? call[3] : 'generic';
       try {
         const args: unknown = JSON.parse(typeof call[1] === 'string' ? call[1] : 'null');
-        const payload = this.answer(id, args);
+        const payload = changedAnswer(this.faults.siteChanged, id, this.answer(id, args));
         entries.push(['wrb.fr', id, JSON.stringify(payload), null, null, null, tag]);
       } catch (err) {
         if (!(err instanceof RpcError) && !(err instanceof SyntaxError)) throw err;

@@ -51,6 +51,7 @@ export const optionTable: OptionDef[] = [
   { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'cookies', flags: '--cookies <file>', description: 'import a cookies.txt (Netscape) or JSON cookie export into the profile', type: 'path', commands: ['login'], cliOnly: true },
+  { key: 'site', flags: '--site', description: 'check, signed in, each fact about photos.google.com the program relies on and print a table for a bug report: exit 0 all hold, 5 one changed, 4 signed out', type: 'bool', default: false, commands: ['doctor'], cliOnly: true },
   { key: 'check', flags: '--check', description: 'only check the session headless: exit 0 signed in, 4 signed out', type: 'bool', default: false, commands: ['login'], cliOnly: true },
   { key: 'remoteDebuggingPort', flags: '--remote-debugging-port <port>', description: 'headless sign-in: expose Chromium on 127.0.0.1:<port> for chrome://inspect over ssh -L', type: 'int', min: 1024, max: 65535, commands: ['login'], cliOnly: true },
   { key: 'fromGphotosSync', flags: '--from-gphotos-sync <db|folder>', description: "adopt a gphotos-sync backup (its gphotos.sqlite or its folder)", type: 'path', commands: ['adopt'], cliOnly: true },

@@ -1,12 +1,16 @@
 // `doctor`: can this machine run a backup? Each check says what it found or how to fix it.
+// `doctor --site`: does photos.google.com still behave as the program expects? A table of
+// facts, each ok / changed / not found, for a bug report (src/site/probe.ts does the checking).
 import { exiftool } from 'exiftool-vendored';
 import { chromium } from 'playwright-core';
-import { constants, accessSync, existsSync, mkdtempSync, rmSync, statSync, statfsSync, writeFileSync, unlinkSync } from 'node:fs';
+import { constants, accessSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, statfsSync, writeFileSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { BASE_ARGS, chromiumPath, chromiumVersion, sandboxArgs } from '../../browser/chromium.js';
-import { resolveProfileDir } from '../../browser/profile.js';
-import { ExitCode, describeError } from '../../errors.js';
+import { launchProfile } from '../../browser/launch.js';
+import { installRoot, resolveProfileDir } from '../../browser/profile.js';
+import { ExitCode, KeepError, SignedOutError, describeError, exitCodeOf } from '../../errors.js';
+import { type FactResult, probeSite } from '../../site/probe.js';
 import { openDatabase } from '../../store/database.js';
 import { type CommandContext, outDir } from '../context.js';
 
@@ -25,6 +29,7 @@ async function check(name: string, body: () => Promise<string> | string): Promis
 }
 
 export async function runDoctor(ctx: CommandContext): Promise<number> {
+  if (ctx.options.site === true) return await runSiteDoctor(ctx);
   const results: CheckResult[] = [];
   let executable: string | null = null;
   results.push(
@@ -113,4 +118,76 @@ export async function runDoctor(ctx: CommandContext): Promise<number> {
 function freeSpace(dir: string): string {
   const s = statfsSync(dir);
   return `${((s.bavail * s.bsize) / 1e9).toFixed(1)} GB free`;
+}
+
+// ---------------------------------------------------------------- --site
+
+/** 5 when a fact no longer holds; 3 when some could not be checked (no answer, nothing to open); else 0. */
+export function siteExitCode(facts: FactResult[]): number {
+  if (facts.some((f) => f.status === 'changed' || f.status === 'not found')) return ExitCode.SiteChanged;
+  if (facts.some((f) => f.status === 'not checked')) return ExitCode.Partial;
+  return ExitCode.Complete;
+}
+
+async function runSiteDoctor(ctx: CommandContext): Promise<number> {
+  const profileDir = resolveProfileDir(String(ctx.options.profile ?? 'default'), ctx.env);
+  const baseUrl = String(ctx.options.baseUrl);
+  const json = ctx.options.json === true;
+  let facts: FactResult[];
+  try {
+    // Never create a profile just to find it signed out.
+    if (!existsSync(profileDir)) throw new SignedOutError(`Profile ${profileDir} does not exist, so it is not signed in: run \`gphotos-keep login\` (or \`login --cookies FILE\`), then \`doctor --site\` again.`);
+    // The two test downloads land here and are deleted with it.
+    const downloads = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-doctor-site-'));
+    try {
+      const context = await launchProfile({ profileDir, headless: true, downloadsPath: downloads, logger: ctx.logger });
+      try {
+        facts = (await probeSite(context, baseUrl)).facts;
+      } finally {
+        await context.close().catch(() => undefined);
+      }
+    } finally {
+      rmSync(downloads, { recursive: true, force: true });
+    }
+  } catch (error) {
+    if (!(error instanceof KeepError)) throw error;
+    const code = exitCodeOf(error);
+    ctx.stderr.write(`gphotos-keep doctor: ${describeError(error)}\n`);
+    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: describeError(error) })}\n`);
+    return code;
+  }
+
+  const exitCode = siteExitCode(facts);
+  const broken = facts.filter((f) => f.status === 'changed' || f.status === 'not found');
+  const chromium = await chromiumVersion(chromiumPath(ctx.env)).catch(() => 'unknown Chromium');
+  const header = { version: await packageVersion(), chromium, site: new URL(baseUrl).origin, checkedAt: new Date().toISOString() };
+  if (json) {
+    ctx.stdout.write(`${JSON.stringify({ ok: exitCode === ExitCode.Complete, exitCode, ...header, facts })}\n`);
+  } else {
+    const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+    const lines = [
+      `gphotos-keep ${header.version} doctor --site, ${header.chromium}, ${header.site}, ${header.checkedAt}`,
+      '',
+      '| fact | result | what it saw instead |',
+      '| --- | --- | --- |',
+      ...facts.map((f) => `| \`${f.id}\` ${cell(f.fact)} | ${f.status} | ${cell(f.saw)} |`),
+    ];
+    ctx.stdout.write(`${lines.join('\n')}\n`);
+  }
+  if (broken.length > 0) {
+    ctx.stderr.write(`doctor --site: ${broken.length} fact(s) no longer hold: ${broken.map((f) => f.id).join(', ')}. Google may have changed photos.google.com: please paste the table above into a bug report (it holds no token, cookie or file name).\n`);
+  } else if (exitCode === ExitCode.Partial) {
+    ctx.stderr.write(`doctor --site: every fact checked holds; ${facts.filter((f) => f.status === 'not checked').map((f) => f.id).join(', ')} could not be checked (see the table); run it again later.\n`);
+  } else {
+    ctx.stderr.write(`doctor --site: all ${facts.length} facts hold.\n`);
+  }
+  return exitCode;
+}
+
+async function packageVersion(): Promise<string> {
+  try {
+    return (JSON.parse(readFileSync(path.join(installRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  } catch {
+    return 'unknown';
+  }
 }

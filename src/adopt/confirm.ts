@@ -61,12 +61,20 @@ export class OriginalConfirmer {
   private running: Promise<void> = Promise.resolve();
   confirmed = 0;
 
+  /**
+   * `onContradicted`: Google holds a kept file's exact bytes as another item, so they are not
+   * this item's (a download from the wrong item): the caller fails the item, loudly.
+   */
   constructor(
     private readonly db: Db,
     private readonly client: RpcClient,
     private readonly logger: Logger,
-    private readonly batchSize = HASH_BATCH,
+    private readonly options: { batchSize?: number; onContradicted?: (mediaKey: string, holder: string) => void } = {},
   ) {}
+
+  private get batchSize(): number {
+    return this.options.batchSize ?? HASH_BATCH;
+  }
 
   /** Queues the files of one recorded item (sidecars have no Google-side original). */
   add(files: ConfirmableFile[]): void {
@@ -97,10 +105,15 @@ export class OriginalConfirmer {
       return;
     }
     const confirmations = batch.filter((f) => answers.get(f.sha1) === f.mediaKey);
+    this.confirmed += markOriginalConfirmed(this.db, confirmations);
+    const contradicted = new Map<string, string>();
     for (const f of batch) {
       const other = answers.get(f.sha1);
-      if (other && other !== f.mediaKey) this.logger.warn({ mediaKey: f.mediaKey, holder: other }, `Google holds these bytes as another item (${other}): not confirmed as this item's original`);
+      if (other && other !== f.mediaKey) contradicted.set(f.mediaKey, other);
     }
-    this.confirmed += markOriginalConfirmed(this.db, confirmations);
+    for (const [mediaKey, holder] of contradicted) {
+      this.logger.warn({ mediaKey, holder }, `Google holds these bytes as another item (${holder}): they are not this item's`);
+      this.options.onContradicted?.(mediaKey, holder);
+    }
   }
 }

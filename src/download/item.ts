@@ -3,7 +3,7 @@
 // beside its final place, hash and fsync it, check its size and that it parses as what it
 // claims, rename it into `YYYY/MM/`, and record every file of the item in one transaction.
 import type { Download, Page } from 'playwright-core';
-import { statfs } from 'node:fs/promises';
+import { stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, DownloadFailedError, KeepError, LocalIoError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -198,6 +198,7 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
   const arrived: Arrived[] = [];
   const staging = path.join(env.tmpDir, `live-${keyTag(key, 16)}`);
   const edited = original !== null;
+  let zipBytes: number | null = null;
   try {
     const mainName = sanitiseFileName(main.suggested, fallback);
     // A download that arrived late from an earlier try could be taken for this item's: the
@@ -206,6 +207,7 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
       throw new DownloadFailedError(`the download ${JSON.stringify(mainName)} is not this item's file ${JSON.stringify(info.fileName)}`);
     }
     if (isZip(mainName)) {
+      zipBytes = (await stat(main.path)).size;
       arrived.push(...(await fromLiveZip(env, key, main.path, staging, 'main', folderPath)));
     } else {
       arrived.push(await fromFile(env, key, main.path, mainName, 'main', folderPath));
@@ -222,11 +224,13 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
       }
     }
 
-    // A short file is a truncated download (what Google shows is `size_bytes`, unless edited).
-    const expected = row.size_bytes ?? info?.sizeBytes ?? null;
-    const shown = arrived.find((a) => a.role === 'main');
-    if (shown && expected !== null && !edited && shown.digest.bytes < expected) {
-      throw new CorruptDownloadError(`short download of ${shown.name}: ${shown.digest.bytes} of ${expected} bytes`);
+    // The bytes vouch for themselves (the browser finished the transfer, zip CRCs held,
+    // exiftool read the type they claim). What Google lists as the size is undocumented for
+    // Live Photos and edited items, so it only ever annotates the file, never refuses it.
+    const listed = info?.sizeBytes ?? row.size_bytes ?? null;
+    const listedMismatch = listed !== null && !plausibleSizes(arrived, zipBytes).includes(listed) ? listed : null;
+    if (listedMismatch !== null) {
+      env.logger.info({ mediaKey: key, listed, kept: arrived.map((a) => a.digest.bytes) }, 'Google lists another size for this item; its bytes are kept on their own evidence');
     }
 
     const placed = await env.planner.plan(
@@ -256,6 +260,7 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
         model: file.facts?.model ?? null,
         imgWidth: file.facts?.width ?? null,
         imgHeight: file.facts?.height ?? null,
+        listedBytes: target.role === 'main' ? listedMismatch : null,
       });
     }
     // mtime = taken time; what only Google knows goes into an XMP sidecar (src/media/keep.ts).
@@ -288,6 +293,19 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
     await removeQuietly(main.path);
     if (original) await removeQuietly(original.path);
   }
+}
+
+/**
+ * Every size Google might list for what arrived, since no source says which it counts: the
+ * shown file, the unedited original, a Live Photo's still, still + video (+ extra members),
+ * or the zip as downloaded.
+ */
+function plausibleSizes(arrived: Arrived[], zipBytes: number | null): number[] {
+  const bytesOf = (roles: FileRole[]): number => arrived.filter((a) => roles.includes(a.role)).reduce((sum, a) => sum + a.digest.bytes, 0);
+  const sizes = arrived.filter((a) => a.role === 'main' || a.role === 'original').map((a) => a.digest.bytes);
+  sizes.push(bytesOf(['main', 'live-video']), bytesOf(['main', 'live-video', 'live-extra']), bytesOf(['original', 'live-video']));
+  if (zipBytes !== null) sizes.push(zipBytes);
+  return sizes;
 }
 
 /**
@@ -329,15 +347,16 @@ async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, stagi
   const out: Arrived[] = [];
   try {
     for (const entry of entries) {
-      const role: FileRole = entry.kind === 'still' ? stillRole : 'live-video';
-      if (entry === still || entry.kind === 'video') {
-        // The video sits beside its still under the same base name.
-        const name = stem && entry.kind === 'video' ? `${stem}${splitExtension(entry.name).ext}` : entry.name;
+      const role: FileRole = entry.kind === 'still' ? stillRole : entry.kind === 'video' ? 'live-video' : 'live-extra';
+      if (entry === still || entry.kind !== 'still') {
+        // The video (and an extra member such as an .AAE edit file) sits beside its still under the same base name.
+        const name = stem && entry !== still ? `${stem}${splitExtension(entry.name).ext}` : entry.name;
         const part = path.join(folderPath, partName(nameForRole(name, role, null), key));
         await moveInto(entry.path, part);
         const digest = await sealPart(part);
         out.push({ role, name, at: part, digest, facts: null });
-        out[out.length - 1].facts = await inspect(env, part, name);
+        // An extra member is kept as it came; only photos and videos are read as media.
+        if (entry.kind !== 'extra') out[out.length - 1].facts = await inspect(env, part, name);
       } else {
         await removeQuietly(entry.path);
       }

@@ -24,7 +24,8 @@ export interface ExtractedEntry {
   /** `<stagingDir>/<name>`, complete and fsynced. */
   path: string;
   bytes: number;
-  kind: 'still' | 'video';
+  /** `extra`: any other regular file Google puts in the zip (an `.AAE` edit file, say): kept as it came. */
+  kind: 'still' | 'video' | 'extra';
 }
 
 export const DEFAULT_LIVE_ZIP_LIMITS: Required<LiveZipLimits> = {
@@ -140,7 +141,7 @@ async function fsyncPath(target: string, flags: string): Promise<void> {
  * Extracts a Live Photo zip into `stagingDir`: each entry becomes `<name>.part`, is checked
  * (declared and streamed size, CRC-32), fsynced and renamed to `<name>`. Throws
  * HostileNameError for entries that escape the folder, links and special files, oversized
- * entries, too many or duplicate entries, or entry types that are neither a still nor a video;
+ * entries, too many or duplicate entries;
  * CorruptDownloadError (retryable) for a broken zip. On any error nothing is left in staging.
  */
 export async function extractLivePhotoZip(zipPath: string, stagingDir: string, limits: LiveZipLimits = {}): Promise<ExtractedEntry[]> {
@@ -180,8 +181,9 @@ export async function extractLivePhotoZip(zipPath: string, stagingDir: string, l
       const leaf = rawName.split('/').pop()!;
       const name = sanitiseFileName(leaf, `live-${out.length + 1}`);
       const extension = splitExtension(name).ext.slice(1).toLowerCase();
-      const kind = STILL.has(extension) ? 'still' : VIDEO.has(extension) ? 'video' : null;
-      if (!kind) throw new HostileNameError(`${zipName}: entry ${shown} is neither a photo nor a video (.${extension || '?'})`);
+      // Which members a Live Photo zip holds is undocumented: anything that is not a photo or a
+      // video is kept too, never a reason to refuse the item.
+      const kind = STILL.has(extension) ? 'still' : VIDEO.has(extension) ? 'video' : 'extra';
       if (seen.has(name.toLowerCase())) throw new HostileNameError(`${zipName}: entry ${shown} appears twice`);
       seen.add(name.toLowerCase());
 

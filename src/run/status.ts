@@ -5,6 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { countByState } from '../store/items.js';
+import { type ListedSizeNote, listedSizeNotes } from '../store/verify-queries.js';
 import { type RunCounts, lastSuccessMs, recentRuns } from '../store/runs.js';
 import { type ItemAt, failingItems, recordedFiles, recordedTotals, takenRange, waitingItems } from '../store/stats.js';
 import { type LockOwner, isOwnerAlive, lockPath, readLockOwner } from './lock.js';
@@ -49,6 +50,8 @@ export interface BackupStatus {
   /** Failed in --park-after runs: not tried again until `sync --retry-failed`. */
   parked: ParkedList;
   waiting: { total: number; items: StatusProblem[] };
+  /** Kept files whose size Google lists otherwise: the bytes vouched for themselves (a note, not a problem). */
+  listedSizeNotes: { total: number; items: ListedSizeNote[] };
   /** A run holding the folder's lock right now. */
   activeRun: (LockOwner & { alive: boolean | 'unknown' }) | null;
 }
@@ -146,6 +149,7 @@ export function readStatus(outDir: string, options: { runs?: number; failing?: n
       failing: { total: failing.total, items: failing.items.map(problem) },
       parked: parkedList(db, options.failing ?? 20),
       waiting: { total: waiting.total, items: waiting.items.map(problem) },
+      listedSizeNotes: listedSizeNotes(db, options.failing ?? 20),
       activeRun: holder ? { ...holder, alive: isOwnerAlive(holder) } : null,
     };
   } finally {

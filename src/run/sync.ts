@@ -375,7 +375,18 @@ async function runWorkers(
 
   // Which kept files are byte for byte what Google holds as the upload (files.original_confirmed):
   // asked in batches through the SHA-1 lookup, never failing the run.
-  const confirmer = client ? new OriginalConfirmer(db, client, log) : null;
+  // Bytes Google holds as another item are not this item's: a real failure, whatever else vouched for them.
+  const confirmer = client
+    ? new OriginalConfirmer(db, client, log, {
+        onContradicted: (key, holder) => {
+          const message = `the downloaded bytes are Google's item ${holder}, not this one (SHA-1); kept on disk, tried again next run`;
+          markFailed(db, key, message, Date.now(), params.parkAfter ?? null);
+          summary.downloaded--;
+          summary.failed++;
+          events.emit('itemFailed', { mediaKey: key, error: message });
+        },
+      })
+    : null;
 
   // ---- workers: take pending items from the index ------------------------------------------
   const pool = new PagePool(context, params.concurrency);

@@ -12,7 +12,7 @@ import { MediaInspector } from '../media/inspect.js';
 import { sha256Of } from '../media/keep.js';
 import { type Db, openIndex, stateDir } from '../store/database.js';
 import { finishRun, startRun } from '../store/runs.js';
-import { countConfirmedOriginals, filesToVerify, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
+import { countConfirmedOriginals, filesToVerify, type ListedSizeNote, listedSizeNotes, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
 import { moveNoClobber, withTag } from './file-moves.js';
 import { acquireRunLock, describeHolder } from './lock.js';
 import { TRASH_DIR, insideOut, localDate } from './prune.js';
@@ -58,6 +58,8 @@ export interface VerifyReport {
   counts: Record<ProblemKind, number> & { brokenPairs: number };
   problems: VerifyProblem[];
   brokenPairs: BrokenPair[];
+  /** Kept files whose size Google lists otherwise: notes, not problems (the bytes vouched for themselves). */
+  listedSizeNotes: { total: number; items: ListedSizeNote[] };
   fixed: {
     requeued: string[];
     movedAside: { from: string; to: string }[];
@@ -116,10 +118,11 @@ async function checkFile(row: VerifyFileRow, full: string, options: { full: bool
     hashed = true;
     if (sha256 !== row.sha256) detail = `sha256 ${sha256.slice(0, 12)}…, recorded ${row.sha256.slice(0, 12)}…`;
   }
-  // The bytes changed, or --full asked: does exiftool still read it as what it claims?
+  // The bytes changed, or --full asked: does exiftool still read it as what it claims? (An
+  // extra Live Photo zip member, such as an .AAE file, claims no media type: the hash decides.)
   let parseError: string | null = null;
   try {
-    await options.inspector().inspect(full);
+    if (row.role !== 'live-extra') await options.inspector().inspect(full);
   } catch (error) {
     if (!(error instanceof KeepError) || error.stopsRun) throw error;
     parseError = describeError(error);
@@ -188,6 +191,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
     counts: { missing: 0, changed: 0, corrupt: 0, brokenPairs: 0 },
     problems: [],
     brokenPairs: [],
+    listedSizeNotes: listedSizeNotes(db),
     fixed: null,
     clean: false,
   };

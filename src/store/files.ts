@@ -2,7 +2,7 @@
 // together with its item's new state, in one transaction.
 import type { Db } from './database.js';
 
-export type FileRole = 'main' | 'original' | 'live-video' | 'sidecar' | 'version';
+export type FileRole = 'main' | 'original' | 'live-video' | 'live-extra' | 'sidecar' | 'version';
 
 export interface FileRecord {
   mediaKey: string;
@@ -23,6 +23,8 @@ export interface FileRecord {
   source?: 'download' | 'adopted';
   lossy?: boolean;
   originalConfirmed?: boolean;
+  /** The size Google listed for the item when it matched none of the plausible readings of these bytes. */
+  listedBytes?: number | null;
 }
 
 export interface FileRow {
@@ -45,6 +47,7 @@ export interface FileRow {
   source: 'download' | 'adopted';
   lossy: number;
   original_confirmed: number;
+  listed_bytes: number | null;
   recorded_ms: number;
   verified_ms: number | null;
   superseded_ms: number | null;
@@ -62,12 +65,12 @@ export interface ItemCompletion {
 }
 
 const INSERT_FILE = `INSERT INTO files
-    (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, gps_lat, gps_lng, make, model, img_width, img_height, mtime_ms, source, lossy, original_confirmed, recorded_ms, verified_ms)
-    VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @gpsLat, @gpsLng, @make, @model, @imgWidth, @imgHeight, @mtimeMs, @source, @lossy, @originalConfirmed, @now, @now)
+    (media_key, role, rel_path, bytes, sha256, sha1, mime, taken_at, gps_lat, gps_lng, make, model, img_width, img_height, mtime_ms, source, lossy, original_confirmed, listed_bytes, recorded_ms, verified_ms)
+    VALUES (@mediaKey, @role, @relPath, @bytes, @sha256, @sha1, @mime, @takenAt, @gpsLat, @gpsLng, @make, @model, @imgWidth, @imgHeight, @mtimeMs, @source, @lossy, @originalConfirmed, @listedBytes, @now, @now)
     ON CONFLICT(rel_path) DO UPDATE SET media_key = excluded.media_key, role = excluded.role, bytes = excluded.bytes, sha256 = excluded.sha256,
       sha1 = excluded.sha1, mime = excluded.mime, taken_at = excluded.taken_at, gps_lat = excluded.gps_lat, gps_lng = excluded.gps_lng,
       make = excluded.make, model = excluded.model, img_width = excluded.img_width, img_height = excluded.img_height, mtime_ms = excluded.mtime_ms,
-      source = excluded.source, lossy = excluded.lossy, original_confirmed = excluded.original_confirmed, recorded_ms = excluded.recorded_ms,
+      source = excluded.source, lossy = excluded.lossy, original_confirmed = excluded.original_confirmed, listed_bytes = excluded.listed_bytes, recorded_ms = excluded.recorded_ms,
       verified_ms = excluded.verified_ms, superseded_ms = NULL`;
 
 /**
@@ -94,6 +97,7 @@ export function insertFileRecord(db: Db, mediaKey: string, file: FileRecord, now
     source: file.source ?? defaultSource,
     lossy: file.lossy ? 1 : 0,
     originalConfirmed: file.originalConfirmed ? 1 : 0,
+    listedBytes: file.listedBytes ?? null,
     now: nowMs,
   });
 }

@@ -137,4 +137,10 @@ export const migrations: string[] = [
     UPDATE items SET failed_runs = 0, parked_ms = NULL WHERE media_key = NEW.media_key;
   END;
   `,
+  // 5: fidelity. What Google lists as an item's size is not documented for Live Photos or
+  // items edited in Google, so it never decides whether bytes are kept: a kept file whose
+  // listed size matches none of the plausible readings carries that listed size here.
+  `
+  ALTER TABLE files ADD COLUMN listed_bytes INTEGER;          -- Google's listed size when it disagreed with these bytes
+  `,
 ];

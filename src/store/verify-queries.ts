@@ -84,3 +84,20 @@ export function countConfirmedOriginals(db: Db): { files: number; confirmed: num
     .prepare(`SELECT COUNT(*) AS files, COALESCE(SUM(original_confirmed), 0) AS confirmed FROM files WHERE trashed_ms IS NULL AND role <> 'sidecar'`)
     .get() as { files: number; confirmed: number };
 }
+
+export interface ListedSizeNote {
+  mediaKey: string;
+  relPath: string;
+  bytes: number;
+  listedBytes: number;
+}
+
+/** Kept files whose size Google lists otherwise (files.listed_bytes): notes, never problems. */
+export function listedSizeNotes(db: Db, limit = 20): { total: number; items: ListedSizeNote[] } {
+  // An index from before migration 5, opened read-only (status), has no such column yet: no notes.
+  if (db.prepare(`SELECT 1 FROM pragma_table_info('files') WHERE name = 'listed_bytes'`).get() === undefined) return { total: 0, items: [] };
+  const where = 'FROM files WHERE listed_bytes IS NOT NULL AND trashed_ms IS NULL AND superseded_ms IS NULL';
+  const total = db.prepare(`SELECT COUNT(*) ${where}`).pluck().get() as number;
+  const items = db.prepare(`SELECT media_key AS mediaKey, rel_path AS relPath, bytes, listed_bytes AS listedBytes ${where} ORDER BY rel_path LIMIT ?`).all(limit) as ListedSizeNote[];
+  return { total, items };
+}

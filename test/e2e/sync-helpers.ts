@@ -45,9 +45,9 @@ export async function sync(replica: Pick<Replica, 'baseUrl'>, outDir: string, pr
   return { ...result, summary };
 }
 
-/** Our roles for the replica's: a Live Photo's still is the item's main file. */
+/** Our roles for the replica's: a Live Photo's still is the item's main file; other zip members (an .AAE) are extras. */
 function roleOf(role: string): string {
-  return role === 'live-still' ? 'main' : role;
+  return role === 'live-still' ? 'main' : role === 'live-aae' ? 'live-extra' : role;
 }
 
 export interface IndexView {

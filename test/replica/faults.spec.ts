@@ -203,3 +203,38 @@ test('counters: pages, rpc per id, download starts and completed bodies per key,
   expect(replica.counters).toEqual({ rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0 });
   await context.close();
 });
+
+test('servesBytesOf: the download keeps the item\'s own name but carries the other item\'s bytes', async ({ browser }) => {
+  const it = byName('DSCN0027.jpg');
+  const other = byName('DSCN0029.jpg');
+  replica.faults.servesBytesOf.set(it.mediaKey, other.mediaKey);
+  try {
+    const { context, page } = await signedInPage(browser, replica, `/photo/${it.mediaKey}?hl=en`);
+    const [d] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Shift+D')]);
+    expect(await d.failure()).toBeNull();
+    expect(d.suggestedFilename()).toBe('DSCN0027.jpg');
+    expect(sha256(await readFile((await d.path())!))).toBe(replica.expectedFiles(other.mediaKey)[0].sha256);
+    await context.close();
+  } finally {
+    replica.faults.servesBytesOf.clear();
+  }
+});
+
+test('listedSizeSkew: every RPC that lists a size lists the skewed one; the download is unchanged', async () => {
+  const it = byName('DSCN0038.jpg');
+  const bytes = replica.expectedFiles(it.mediaKey)[0].bytes;
+  const s = await nodeSession(replica);
+  const sizeOf = async (): Promise<unknown> => {
+    const raw = await nodeRpc(replica, s, 'fDcn4b', [it.mediaKey, 1, null, null, 1]);
+    const entry = envelopeEntries(raw.text).find((e) => e[0] === 'wrb.fr')!;
+    return (JSON.parse(entry[2] as string) as unknown[][])[0][5];
+  };
+  expect(await sizeOf()).toBe(bytes);
+  replica.faults.listedSizeSkew.set(it.mediaKey, 1000);
+  try {
+    expect(await sizeOf()).toBe(bytes + 1000);
+  } finally {
+    replica.faults.listedSizeSkew.clear();
+  }
+  expect(await sizeOf()).toBe(bytes);
+});

@@ -132,6 +132,8 @@ export class Library {
   version = 0;
   /** The variants served where the facts page is silent; mutated in place by the server's API. */
   readonly unknowns: Unknowns = { ...UNKNOWN_DEFAULTS };
+  /** Faults.listedSizeSkew: bytes added to what the RPCs list for an item. */
+  readonly listedSizeSkew = new Map<string, number>();
 
   constructor(readonly seed: number) {}
 
@@ -387,6 +389,12 @@ export class Library {
 
   /** The size RPCs list for the item under the current unknowns (null: not listed). */
   listedSize(item: ReplicaItem): number | null {
+    const listed = this.plausibleListedSize(item);
+    const skew = this.listedSizeSkew.get(item.mediaKey);
+    return listed === null || skew === undefined ? listed : listed + skew;
+  }
+
+  private plausibleListedSize(item: ReplicaItem): number | null {
     const shown = item.edited && this.unknowns.editedListedSize === 'original' ? 'original' : item.edited ? 'edited' : 'original';
     if (item.kind !== 'live') return this.partSize(item, shown);
     switch (this.unknowns.liveListedSize) {

@@ -36,6 +36,10 @@ export interface Faults {
   rpcThrottleKinds: ('empty' | 'no-wrb' | 'http')[];
   expireSessionAfterRequests: number | null;
   hostileNames: boolean;
+  /** key → another item's key: the download of the first serves the other's bytes under the first's name (a mixed-up download). */
+  servesBytesOf: Map<string, string>;
+  /** key → bytes added to every size listed for it: a listed number that none of the plausible readings explains. */
+  listedSizeSkew: Map<string, number>;
   /** Parts of the site changed the way Google might change them (site-changes.ts); each part alone breaks one fact. */
   siteChanged: Set<SiteChangePart>;
   seed: number;
@@ -225,6 +229,8 @@ export class ReplicaServer implements Replica {
       rpcThrottleKinds: ['empty', 'no-wrb'],
       expireSessionAfterRequests: null,
       hostileNames: false,
+      servesBytesOf: new Map(),
+      listedSizeSkew: this.lib.listedSizeSkew,
       siteChanged: new Set(),
       seed,
     };
@@ -746,7 +752,10 @@ export class ReplicaServer implements Replica {
     const kinds = f.downloadFailureKinds.length ? f.downloadFailureKinds : ['5xx' as const];
     const failure = failing ? kinds[Math.floor(chance(f.seed, key, target.variant, attempt, 'kind') * kinds.length)] : null;
     if (failure === '5xx') return send(res, 503, 'Service Unavailable', { 'Content-Type': 'text/html; charset=utf-8' });
+    const other = f.servesBytesOf.get(key);
+    const served = other ? this.lib.find(other) : undefined;
     const file = this.lib.download(item, target.variant, f.hostileNames);
+    if (served) file.body = this.lib.download(served, target.variant, f.hostileNames).body;
     const name = f.hostileNames ? `../../${file.name}` : file.name;
     res.writeHead(200, {
       'Content-Type': file.mime,

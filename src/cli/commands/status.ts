@@ -43,6 +43,17 @@ function parked(list: ParkedList, now: number): string[] {
   return lines;
 }
 
+/** Files kept although Google lists another size for them: what each side says. */
+export function sizeNotes(notes: BackupStatus['listedSizeNotes']): string[] {
+  if (notes.total === 0) return [];
+  const shown = notes.items.length < notes.total ? `, showing ${notes.items.length}` : '';
+  return [
+    '',
+    `Kept on their own evidence, though Google lists another size (${notes.total}${shown}):`,
+    ...notes.items.map((n) => `  ${n.relPath}  ${n.bytes} bytes kept, Google lists ${n.listedBytes}`),
+  ];
+}
+
 export function renderStatus(s: BackupStatus, now = Date.now()): string {
   const states = ['done', 'pending', 'failed', 'deferred', 'gone'].filter((k) => k in s.items);
   const lines: string[] = [];
@@ -88,5 +99,6 @@ export function renderStatus(s: BackupStatus, now = Date.now()): string {
   if (stuck.length > 0) lines.push('', ...stuck);
   if (failing.length > 0) lines.push('', ...failing);
   if (waiting.length > 0) lines.push('', ...waiting);
+  lines.push(...sizeNotes(s.listedSizeNotes));
   return `${lines.join('\n')}\n`;
 }

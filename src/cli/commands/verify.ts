@@ -4,6 +4,7 @@
 import { ExitCode } from '../../errors.js';
 import { formatBytes } from '../../run/progress.js';
 import { type VerifyReport, verifyBackup } from '../../run/verify.js';
+import { sizeNotes } from './status.js';
 import { type CommandContext, outDir } from '../context.js';
 
 export async function runVerify(ctx: CommandContext): Promise<number> {
@@ -43,6 +44,7 @@ export function renderVerify(r: VerifyReport): string {
     lines.push(...list(title, r.problems.filter((p) => p.kind === kind), (p) => `${p.relPath}  ${p.role}  ${p.detail}${p.originalConfirmed ? '  [original confirmed]' : ''}${p.restorable ? '' : '  (cannot be fetched again)'}`));
   }
   lines.push(...list('Live Photo pairs that lost a half', r.brokenPairs, (p) => `${p.still ?? '(no still)'} + ${p.video ?? '(no video)'}: ${p.detail}`));
+  lines.push(...sizeNotes(r.listedSizeNotes));
   if (r.fixed) {
     const x = r.fixed;
     lines.push(`Fixed: ${x.requeued.length} items re-queued; the next \`gphotos-keep sync\` downloads them again.`);

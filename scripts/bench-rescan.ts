@@ -15,7 +15,7 @@ import { processStatus, treeMemory } from './proc-memory.js';
 import { openIndex } from '../src/store/database.js';
 import { recordDownloaded } from '../src/store/files.js';
 import { upsertItems } from '../src/store/items.js';
-import type { RemoteItem } from '../src/site/types.js';
+import type { RemoteItem } from '../src/model/remote-item.js';
 import { signInProfile } from '../test/helpers/profile.js';
 import { startReplica, type ReplicaItem } from '../test/replica/index.js';
 

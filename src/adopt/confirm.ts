@@ -6,7 +6,7 @@ import type { Logger } from '../log.js';
 import { parseHashLookup } from '../site/payloads.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import { args, rpc } from '../site/rpcids.js';
-import type { RemoteItem } from '../site/types.js';
+import type { RemoteItem } from '../model/remote-item.js';
 import { markOriginalConfirmed } from '../store/adopt-queries.js';
 import type { Db } from '../store/database.js';
 

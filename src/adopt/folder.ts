@@ -19,7 +19,7 @@ import { MediaInspector } from '../media/inspect.js';
 import { parseBulkInfo } from '../site/payloads.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import { args, BULK_INFO_BATCH, rpc } from '../site/rpcids.js';
-import type { BulkInfo } from '../site/types.js';
+import type { BulkInfo } from '../model/remote-item.js';
 import {
   type AdoptionRow,
   type AdoptionStatus,

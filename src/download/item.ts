@@ -11,7 +11,7 @@ import type { MediaFacts } from '../media/inspect.js';
 import type { ExtractedEntry } from '../media/live-zip.js';
 import { keepGoogleSide } from '../media/keep.js';
 import { assertNotProcessing, offersOriginal, openViewer, startDownload, startOriginalDownload, type ViewerTimeouts } from '../site/viewer.js';
-import type { ExtendedInfo } from '../site/types.js';
+import type { ExtendedInfo } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { type FileRecord, type FileRole, filesOf, recordDownloaded } from '../store/files.js';
 import type { ItemRow } from '../store/items.js';

@@ -4,7 +4,7 @@
 // not in the grid: the RPC listing is the only way to reach them.
 import type { Page } from 'playwright-core';
 import { scrollGrid, type GridTile } from '../site/grid.js';
-import type { RemoteItem, RemotePage } from '../site/types.js';
+import type { RemoteItem, RemotePage } from '../model/remote-item.js';
 
 export function tileToItem(tile: GridTile): RemoteItem {
   return {

@@ -11,7 +11,7 @@
 // then simply runs on to the end: slower, never incomplete.
 import { parseLibraryPage } from '../site/payloads.js';
 import { LibrarySource, args, rpc } from '../site/rpcids.js';
-import type { RemotePage } from '../site/types.js';
+import type { RemotePage } from '../model/remote-item.js';
 import { callWithRetry, type RpcCallerLike, type RpcRetryOptions } from './rpc-retry.js';
 
 export interface RangeListingOptions extends RpcRetryOptions {

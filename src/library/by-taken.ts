@@ -3,7 +3,7 @@
 import { parseLibraryPage } from '../site/payloads.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import { args, LibrarySource, rpc } from '../site/rpcids.js';
-import type { RemotePage } from '../site/types.js';
+import type { RemotePage } from '../model/remote-item.js';
 import { callWithRetry, type RpcRetryOptions } from './rpc-retry.js';
 
 export async function* listByTaken(client: RpcClient, options: RpcRetryOptions = {}): AsyncGenerator<RemotePage> {

@@ -11,7 +11,7 @@ import type { Db } from '../store/database.js';
 import { ListingMeta, getMetaMs, recordListedPage, setMetaMs, type ListedPageResult } from '../store/scan.js';
 import { parseUploadPage } from '../site/payloads.js';
 import { args, rpc } from '../site/rpcids.js';
-import type { RemoteItem, RemotePage } from '../site/types.js';
+import type { RemoteItem, RemotePage } from '../model/remote-item.js';
 import { callWithRetry, type RpcCallerLike, type RpcRetryOptions } from './rpc-retry.js';
 
 export interface UploadListingProgress {

@@ -15,7 +15,7 @@ import vm from 'node:vm';
 import { MassDisappearanceError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { ListingMeta, countScanned, getMetaMs, markUnlistedGone, recordListedPage, scanCounts, setMetaMs, type ListedPageResult, type ScanCounts } from '../store/scan.js';
-import type { RemotePage } from '../site/types.js';
+import type { RemotePage } from '../model/remote-item.js';
 
 export const MASS_DISAPPEARANCE_RATIO = 0.2;
 

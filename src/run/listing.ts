@@ -13,7 +13,7 @@ import { listByTakenRanges } from '../library/by-taken-ranges.js';
 import { rescanLibrary, type RescanResult, type ScanPage } from '../library/rescan.js';
 import type { Logger } from '../log.js';
 import type { RpcClient } from '../site/rpc-client.js';
-import type { RemoteItem } from '../site/types.js';
+import type { RemoteItem } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { takenBoundaries } from '../store/scan.js';
 import { pruneGone, type PruneReport } from './prune.js';

@@ -1,7 +1,7 @@
 // Parsers for the RPC payloads (shapes from real captures). They accept missing optional
 // fields, and throw SiteChangedError only when a fact the program relies on is gone.
 import { SiteChangedError } from '../errors.js';
-import type { BulkInfo, ExtendedInfo, ItemDownloadInfo, MediaKind, RemoteItem, RemotePage } from './types.js';
+import type { BulkInfo, ExtendedInfo, ItemDownloadInfo, MediaKind, RemoteItem, RemotePage } from '../model/remote-item.js';
 
 /** Keys of the per-item extension object (the row's last element). */
 const ext = {

@@ -13,7 +13,8 @@ import { parseBulkInfo, parseExtendedInfo, parseHashLookup, parseItemDownload, p
 import { RpcClient } from './rpc-client.js';
 import { LibrarySource, args, rpc } from './rpcids.js';
 import { gotoChecked } from './session.js';
-import type { RemotePage, WizTokens } from './types.js';
+import type { RemotePage } from '../model/remote-item.js';
+import type { WizTokens } from './types.js';
 import { libraryUrl, mediaKeyFromTileHref, photoUrl } from './urls.js';
 import { openViewer } from './viewer.js';
 import { WIZ_GLOBAL, tokensFrom, wizKeys } from './wiz.js';

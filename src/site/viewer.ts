@@ -8,7 +8,7 @@ import { parseExtendedInfo, parseItemDownload } from './payloads.js';
 import type { RpcClient } from './rpc-client.js';
 import { args, rpc } from './rpcids.js';
 import { assertSignedIn, gotoChecked } from './session.js';
-import type { ExtendedInfo } from './types.js';
+import type { ExtendedInfo } from '../model/remote-item.js';
 import { isSignedOutUrl, photoUrl } from './urls.js';
 
 export interface ViewerTimeouts {

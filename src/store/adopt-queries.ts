@@ -2,7 +2,7 @@
 // interrupted adoption resumes where it stopped, and the items/files it adds to the index.
 import type { Db } from './database.js';
 import { type FileRecord, insertFileRecord, recordDownloaded } from './files.js';
-import type { RemoteItem } from '../site/types.js';
+import type { RemoteItem } from '../model/remote-item.js';
 import { knownKeys, upsertItems } from './items.js';
 
 export type AdoptionSource = 'gphotos-sync' | 'folder';

@@ -1,6 +1,6 @@
 // Typed queries on the items table: what Google lists, and where each item stands.
 import type { Db } from './database.js';
-import type { RemoteItem } from '../site/types.js';
+import type { RemoteItem } from '../model/remote-item.js';
 
 export type ItemState = 'pending' | 'done' | 'failed' | 'deferred' | 'gone';
 export const ITEM_STATES: ItemState[] = ['pending', 'done', 'failed', 'deferred', 'gone'];

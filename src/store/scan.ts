@@ -3,7 +3,7 @@
 // keys that remember when the library was last listed completely.
 import type { Db } from './database.js';
 import { getMeta, setMeta, upsertItems } from './items.js';
-import type { RemoteItem } from '../site/types.js';
+import type { RemoteItem } from '../model/remote-item.js';
 
 /** Meta keys of the listing schedule (values are ms since the epoch, as decimal strings). */
 export const ListingMeta = {

@@ -10,7 +10,7 @@ import { openIndex, indexPath } from '../../src/store/database.js';
 import { recordDownloaded } from '../../src/store/files.js';
 import { markDeferred, markFailed, upsertItems } from '../../src/store/items.js';
 import { finishRun, startRun } from '../../src/store/runs.js';
-import type { RemoteItem } from '../../src/site/types.js';
+import type { RemoteItem } from '../../src/model/remote-item.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 
 let work: string;

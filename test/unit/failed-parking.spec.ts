@@ -15,7 +15,7 @@ import { recordDownloaded } from '../../src/store/files.js';
 import { getItem, markDeferred, markFailed, nextPending, unparkFailed, upsertItems } from '../../src/store/items.js';
 import { migrations } from '../../src/store/migrations.js';
 import { failingItems, parkedItems } from '../../src/store/stats.js';
-import type { RemoteItem } from '../../src/site/types.js';
+import type { RemoteItem } from '../../src/model/remote-item.js';
 
 let dir: string;
 test.beforeEach(() => {

@@ -16,7 +16,7 @@ import { openIndex, stateDir } from '../../src/store/database.js';
 import { countByState, markFailed, upsertItems } from '../../src/store/items.js';
 import { recordDownloaded } from '../../src/store/files.js';
 import { recentRuns } from '../../src/store/runs.js';
-import type { RemoteItem } from '../../src/site/types.js';
+import type { RemoteItem } from '../../src/model/remote-item.js';
 import { closedPort, startPingServer, type PingServer } from '../helpers/ping-server.js';
 
 const LOCK_JS = fileURLToPath(new URL('../../dist/src/run/lock.js', import.meta.url));

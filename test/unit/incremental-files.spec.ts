@@ -14,7 +14,7 @@ import { type Db, openIndex } from '../../src/store/database.js';
 import { filesOf, recordDownloaded } from '../../src/store/files.js';
 import { getItem } from '../../src/store/items.js';
 import { markUnlistedGone, recordListedPage } from '../../src/store/scan.js';
-import type { RemoteItem } from '../../src/site/types.js';
+import type { RemoteItem } from '../../src/model/remote-item.js';
 
 let dir: string;
 test.beforeEach(() => {

@@ -7,8 +7,10 @@ import { constants } from 'node:fs';
 import { copyFile, link, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError, TransientError } from '../errors.js';
-import { type PathPlanner, partName, resolveInside } from '../download/layout.js';
-import { ensureDir, fsyncDir, ioError, moveInto, removeQuietly, sealPart } from '../download/save.js';
+import { ensureDir, fsyncDir, ioError, moveInto, removeQuietly } from '../folder/durable.js';
+import { resolveInside } from '../folder/layout.js';
+import { partName, sealPart } from '../folder/part-files.js';
+import type { PathPlanner } from '../folder/planner.js';
 import type { FileRole } from '../store/files.js';
 
 export type Placement = 'copy' | 'move' | 'link';

@@ -10,7 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { CorruptDownloadError, HostileNameError, KeepError, LocalIoError } from '../errors.js';
-import { sanitiseFileName, splitExtension } from '../download/names.js';
+import { sanitiseFileName, splitExtension } from '../folder/names.js';
 
 export interface LiveZipLimits {
   maxEntries?: number;

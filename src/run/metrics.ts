@@ -3,7 +3,7 @@
 // collector never reads half a file. Every series carries out="<backup folder>", so several
 // backups can each write their own file into the same collector folder.
 import { Gauge, Registry } from 'prom-client';
-import { atomicWriteFile } from './atomic.js';
+import { atomicWriteFile } from '../folder/atomic-write.js';
 import type { RunCounts } from '../store/runs.js';
 
 export type { RunCounts } from '../store/runs.js';

@@ -4,11 +4,9 @@
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import { STATE_DIR } from '../store/database.js';
 import { goneFilesInPlace, isRecordedPath, recordTrashed } from '../store/versions.js';
-import { moveNoClobber, withTag } from './file-moves.js';
-
-export const TRASH_DIR = `${STATE_DIR}/trash`;
+import { moveNoClobber, withTag } from '../folder/moves.js';
+import { localDate, TRASH_DIR } from '../folder/trash.js';
 
 export interface PrunedFile {
   mediaKey: string;
@@ -24,12 +22,6 @@ export interface PruneReport {
   /** Recorded files of gone items that were not on disk (left as they are in the index). */
   missing: { mediaKey: string; relPath: string }[];
   bytes: number;
-}
-
-/** The local calendar date of `ms` as YYYY-MM-DD (the owner reads the trash by their own date). */
-export function localDate(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
 }
 
 /** A recorded relative path, resolved inside the backup folder (the index is ours, but check anyway). */

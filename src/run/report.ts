@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Db } from '../store/database.js';
 import { parkedItems } from '../store/stats.js';
-import { atomicWriteFile } from './atomic.js';
+import { atomicWriteFile } from '../folder/atomic-write.js';
 import { formatBytes, formatDuration } from './progress.js';
 
 export interface RunCountsLike {

@@ -13,9 +13,10 @@ import { sha256Of } from '../media/keep.js';
 import { type Db, openIndex, stateDir } from '../store/database.js';
 import { finishRun, startRun } from '../store/runs.js';
 import { countConfirmedOriginals, filesToVerify, type ListedSizeNote, listedSizeNotes, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
-import { moveNoClobber, withTag } from './file-moves.js';
+import { moveNoClobber, withTag } from '../folder/moves.js';
 import { acquireRunLock, describeHolder } from './lock.js';
-import { TRASH_DIR, insideOut, localDate } from './prune.js';
+import { localDate, TRASH_DIR } from '../folder/trash.js';
+import { insideOut } from './prune.js';
 import { openStatusIndex } from './status.js';
 
 export type ProblemKind = 'missing' | 'changed' | 'corrupt';

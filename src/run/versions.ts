@@ -4,7 +4,7 @@
 import path from 'node:path';
 import type { Db } from '../store/database.js';
 import { changedItems, clearChanged, currentFiles, isRecordedPath, recordVersionsKept, type VersionMove } from '../store/versions.js';
-import { moveNoClobber, withTag } from './file-moves.js';
+import { moveNoClobber, withTag } from '../folder/moves.js';
 import { insideOut } from './prune.js';
 
 export interface KeptVersion {

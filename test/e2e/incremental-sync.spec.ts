@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ReplicaItemSpec } from '../replica/index.js';
 import { openIndex } from '../../src/store/database.js';
 import { ListingMeta, setMetaMs } from '../../src/store/scan.js';
-import { localDate } from '../../src/run/prune.js';
+import { localDate } from '../../src/folder/trash.js';
 import { test, expect } from '../helpers/fixtures.js';
 import { readIndex, sha256, sync, walk } from './sync-helpers.js';
 

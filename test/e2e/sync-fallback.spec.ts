@@ -5,7 +5,7 @@ import { createServer, request, type IncomingMessage, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { test, expect } from '../helpers/fixtures.js';
-import { datedFolder } from '../../src/download/layout.js';
+import { datedFolder } from '../../src/folder/layout.js';
 import { expectCompleteBackup, readIndex, sync } from './sync-helpers.js';
 
 interface Rewrites {

@@ -1,62 +1,11 @@
-// Where each file of an item goes: `YYYY/MM/<original file name>`, the folder from the
-// date taken in the place it was taken (taken time + that place's UTC offset).
-//
-// Names: what Google shows keeps the original name (`IMG_1.jpg`); the unedited original of
-// an item edited in Google gets `.original` before the extension (`IMG_1.original.jpg`); a
-// Live Photo's video sits beside its still under the same base name (`IMG_1.HEIC` +
-// `IMG_1.MOV`). Two different items with the same name: the later one gets a suffix derived
-// from its mediaKey (`IMG_1~3f9a1c2b.jpg`), the same on every run, never a counter.
-import { createHash } from 'node:crypto';
+// Choosing free final paths for one item's files: the index says which names other items
+// hold, the disk says what is already there (only our exact bytes are taken over).
 import { lstat } from 'node:fs/promises';
-import path from 'node:path';
 import { HostileNameError } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { type FileRole, filesOf, isPathTaken } from '../store/files.js';
-import { splitExtension } from './names.js';
-import { hashFile } from './save.js';
-
-/** `YYYY/MM` of the local date where the item was taken. */
-export function datedFolder(takenMs: number, tzOffsetMs: number): string {
-  const local = new Date(takenMs + tzOffsetMs);
-  if (Number.isNaN(local.getTime())) return 'undated';
-  const year = local.getUTCFullYear();
-  if (year < 1 || year > 9999) return 'undated';
-  return `${String(year).padStart(4, '0')}/${String(local.getUTCMonth() + 1).padStart(2, '0')}`;
-}
-
-/** A short, stable tag of a mediaKey: hex so it means the same on case-insensitive disks. */
-export function keyTag(mediaKey: string, length = 8): string {
-  return createHash('sha256').update(mediaKey).digest('hex').slice(0, length);
-}
-
-/** The file name of one role, given the item's sanitised base name and a collision suffix. */
-export function nameForRole(fileName: string, role: FileRole, suffix: string | null): string {
-  const { stem, ext } = splitExtension(fileName);
-  const tagged = suffix ? `${stem}~${suffix}` : stem;
-  return role === 'original' ? `${tagged}.original${ext}` : `${tagged}${ext}`;
-}
-
-/** The `.part` file of one final name, unique per item, recognisable as ours (`~<tag>.part`). */
-export function partName(finalName: string, mediaKey: string): string {
-  return `${finalName}~${keyTag(mediaKey)}.part`;
-}
-export const PART_FILE = /~[0-9a-f]{8}\.part$/;
-
-/** Resolves a relative path inside the backup folder; anything that would leave it is refused. */
-export function resolveInside(outDir: string, relPath: string): string {
-  const root = path.resolve(outDir);
-  const full = path.resolve(root, relPath);
-  const segments = relPath.split(/[/\\]/);
-  if (path.isAbsolute(relPath) || segments.some((s) => s === '..' || s === '') || !full.startsWith(root + path.sep)) {
-    throw new HostileNameError(`refused to write outside the backup folder: ${JSON.stringify(relPath)}`);
-  }
-  return full;
-}
-
-/** Forward slashes in the index on every platform. */
-export function toRelPath(folder: string, name: string): string {
-  return `${folder}/${name}`;
-}
+import { hashFile } from './hash.js';
+import { keyTag, nameForRole, resolveInside, toRelPath } from './layout.js';
 
 export interface FileToPlace {
   role: FileRole;

@@ -1,30 +1,9 @@
-// The durable part of saving a file: hash while reading, fsync the file and its folder,
-// rename into place. A file is never visible under its final name before its bytes are on disk.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+// Durable steps on the backup folder: fsync a file and its folder, rename into place, create
+// and empty folders. A file is never visible under its final name before its bytes are on disk,
+// and a failure of the disk (full, read-only, no permission) stops the run.
+import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
-
-export interface FileDigest {
-  bytes: number;
-  sha256: string;
-  /** Base64, as Google's swbisb hash lookup takes it. */
-  sha1: string;
-}
-
-export async function hashFile(file: string): Promise<FileDigest> {
-  const sha256 = createHash('sha256');
-  const sha1 = createHash('sha1');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-    const buffer = chunk as Buffer;
-    sha256.update(buffer);
-    sha1.update(buffer);
-    bytes += buffer.length;
-  }
-  return { bytes, sha256: sha256.digest('hex'), sha1: sha1.digest('base64') };
-}
 
 export async function fsyncFile(file: string): Promise<void> {
   const handle = await open(file, 'r');
@@ -47,13 +26,6 @@ export async function fsyncDir(dir: string): Promise<void> {
   } finally {
     await handle?.close();
   }
-}
-
-/** Hashes and fsyncs a finished `.part` file in one pass over its bytes. */
-export async function sealPart(file: string): Promise<FileDigest> {
-  const digest = await hashFile(file);
-  await fsyncFile(file);
-  return digest;
 }
 
 export async function ensureDir(dir: string): Promise<void> {
@@ -81,25 +53,6 @@ export async function removeQuietly(file: string): Promise<void> {
 export async function emptyDir(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true, mode: 0o700 });
-}
-
-/** Every `.part` file below `dir` that matches `pattern` (left by a run that was killed). */
-export async function findParts(dir: string, pattern: RegExp, skip: (name: string) => boolean): Promise<string[]> {
-  const found: string[] = [];
-  async function walk(current: string, depth: number): Promise<void> {
-    let entries;
-    try {
-      entries = await readdir(current, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const entry of entries) {
-      if (entry.isDirectory() && depth < 3 && !skip(entry.name)) await walk(path.join(current, entry.name), depth + 1);
-      else if (entry.isFile() && pattern.test(entry.name)) found.push(path.join(current, entry.name));
-    }
-  }
-  await walk(dir, 0);
-  return found;
 }
 
 /** Disk full, read-only, permissions: the user must act, so the run stops. */

@@ -15,9 +15,12 @@ import type { ExtendedInfo } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { type FileRecord, type FileRole, filesOf, recordDownloaded } from '../store/files.js';
 import type { ItemRow } from '../store/items.js';
-import { datedFolder, keyTag, nameForRole, type PathPlanner, partName, resolveInside } from './layout.js';
-import { sanitiseFileName, splitExtension } from './names.js';
-import { ensureDir, type FileDigest, moveInto, removeQuietly, sealPart } from './save.js';
+import { ensureDir, moveInto, removeQuietly } from '../folder/durable.js';
+import type { FileDigest } from '../folder/hash.js';
+import { datedFolder, keyTag, nameForRole, resolveInside } from '../folder/layout.js';
+import { sanitiseFileName, splitExtension } from '../folder/names.js';
+import { partName, sealPart } from '../folder/part-files.js';
+import type { PathPlanner } from '../folder/planner.js';
 
 export interface FileInspector {
   inspect(file: string, claimed?: { mime?: string | null; extension?: string | null }): Promise<MediaFacts>;

@@ -1,47 +1,15 @@
-// Asks Google which of these SHA-1s it holds as an uploaded original (`swbisb`), in batches,
-// with back-off on throttling. An exact answer means the bytes are the original upload.
+// Marks kept files whose bytes Google holds as the item's original upload. The lookup itself
+// (`swbisb`, batches, back-off) is the site's typed call, re-exported here for adopt/ callers.
 import { describeError } from '../errors.js';
-import { callWithRetry } from '../library/rpc-retry.js';
 import type { Logger } from '../log.js';
-import { parseHashLookup } from '../site/payloads.js';
+import { confirmOriginals } from '../site/calls.js';
 import type { RpcClient } from '../site/rpc-client.js';
-import { args, rpc } from '../site/rpcids.js';
-import type { RemoteItem } from '../model/remote-item.js';
+import { HASH_BATCH } from '../site/rpcids.js';
 import { markOriginalConfirmed } from '../store/adopt-queries.js';
 import type { Db } from '../store/database.js';
 
-/** Hashes per swbisb call: small enough for one request body, large enough to be cheap. */
-export const HASH_BATCH = 100;
-
-export interface LookupOptions {
-  batchSize?: number;
-  retries?: number;
-  signal?: AbortSignal;
-  /** Called after each batch, for progress. */
-  onBatch?: (done: number, total: number) => void;
-}
-
-/** sha1 (base64) → the item Google holds with exactly those bytes; absent hashes are unknown to Google. */
-export async function lookupHashes(client: RpcClient, sha1Base64: string[], options: LookupOptions = {}): Promise<Map<string, RemoteItem>> {
-  const unique = [...new Set(sha1Base64)];
-  const found = new Map<string, RemoteItem>();
-  const size = options.batchSize ?? HASH_BATCH;
-  for (let start = 0; start < unique.length; start += size) {
-    if (options.signal?.aborted) break;
-    const batch = unique.slice(start, start + size);
-    const payload = await callWithRetry(client, rpc.hashLookup, args.hashLookup(batch), '/', { retries: options.retries ?? 5, signal: options.signal });
-    const wanted = new Set(batch);
-    for (const [hash, item] of parseHashLookup(payload)) if (wanted.has(hash)) found.set(hash, item);
-    options.onBatch?.(Math.min(start + size, unique.length), unique.length);
-  }
-  return found;
-}
-
-/** sha1 (base64) → mediaKey, for the hashes Google holds as an original upload. */
-export async function confirmOriginals(client: RpcClient, sha1Base64: string[], options: LookupOptions = {}): Promise<Map<string, string>> {
-  const items = await lookupHashes(client, sha1Base64, options);
-  return new Map([...items].map(([hash, item]) => [hash, item.mediaKey]));
-}
+export { confirmOriginals, lookupHashes, type LookupOptions } from '../site/calls.js';
+export { HASH_BATCH } from '../site/rpcids.js';
 
 export interface ConfirmableFile {
   mediaKey: string;

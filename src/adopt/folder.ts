@@ -14,12 +14,10 @@ import { sanitiseFileName, splitExtension } from '../folder/names.js';
 import { PathPlanner } from '../folder/planner.js';
 import { KeepError, describeError } from '../errors.js';
 import { enumerateLibrary } from '../library/enumerate.js';
-import { callWithRetry } from '../library/rpc-retry.js';
 import type { Logger } from '../log.js';
 import { MediaInspector } from '../media/inspect.js';
-import { parseBulkInfo } from '../site/payloads.js';
+import { fetchBulkInfo, lookupHashes } from '../site/calls.js';
 import type { RpcClient } from '../site/rpc-client.js';
-import { args, BULK_INFO_BATCH, rpc } from '../site/rpcids.js';
 import type { BulkInfo } from '../model/remote-item.js';
 import {
   type AdoptionRow,
@@ -40,7 +38,6 @@ import {
 import type { Db } from '../store/database.js';
 import { type FileRole } from '../store/files.js';
 import { getItem, upsertItems } from '../store/items.js';
-import { lookupHashes } from './confirm.js';
 import { type Placement, type PlaceResult, placeFile } from './place.js';
 import { runPool } from './pool.js';
 import { openSession } from './session.js';
@@ -202,7 +199,7 @@ export async function adoptFolder(params: FolderParams): Promise<FolderReport> {
       // 6. Place exact matches (and accepted probable ones), one file per item.
       const statuses: AdoptionStatus[] = params.acceptProbable ? ['exact', 'probable'] : ['exact'];
       const toPlace = adoptionsWithStatus(db, 'folder', statuses);
-      const google = await bulkInfoFor(client, [...new Set(toPlace.map((r) => r.media_key!))], signal);
+      const google = await fetchBulkInfo(client, [...new Set(toPlace.map((r) => r.media_key!))], { signal });
       const planner = new PathPlanner(outDir, db);
       const claimed = new Set<string>();
       let done = 0;
@@ -315,16 +312,6 @@ async function alreadyPlaced(outDir: string, row: AdoptionRow): Promise<PlaceRes
   return { relPath: row.target_rel_path, method: 'already-there', afterRecord: async () => undefined };
 }
 
-async function bulkInfoFor(client: RpcClient, keys: string[], signal: AbortSignal): Promise<Map<string, BulkInfo>> {
-  const out = new Map<string, BulkInfo>();
-  for (let i = 0; i < keys.length; i += BULK_INFO_BATCH) {
-    if (signal.aborted) break;
-    const payload = await callWithRetry(client, rpc.bulkInfo, args.bulkInfo(keys.slice(i, i + BULK_INFO_BATCH)), '/', { signal });
-    for (const info of parseBulkInfo(payload)) out.set(info.mediaKey, info);
-  }
-  return out;
-}
-
 /**
  * Same (normalised) name and the same taken time, within seconds: the closest such item.
  * Taken times come from the Takeout sidecar, else from exiftool; the names of candidate items
@@ -349,7 +336,7 @@ async function probableMatches(db: Db, client: RpcClient, inspector: MediaInspec
     found.set(row, { utcMs, localMs, candidates });
   }
   if (unnamed.size > 0) {
-    const names = await bulkInfoFor(client, [...unnamed], signal);
+    const names = await fetchBulkInfo(client, [...unnamed], { signal });
     setItemFileName(db, [...names.values()].flatMap((n) => (n.fileName ? [{ mediaKey: n.mediaKey, fileName: n.fileName }] : [])));
     for (const { candidates } of found.values()) for (const c of candidates) c.file_name ??= names.get(c.media_key)?.fileName ?? null;
   }

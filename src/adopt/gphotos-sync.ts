@@ -5,15 +5,14 @@
 // per id in the index, so a killed adoption continues where it stopped.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import pRetry from 'p-retry';
 import type { Page } from 'playwright-core';
 import { hashFile } from '../folder/hash.js';
 import { datedFolder } from '../folder/layout.js';
 import { sanitiseFileName } from '../folder/names.js';
 import { PathPlanner } from '../folder/planner.js';
-import { KeepError, UsageError, describeError, isRetryable } from '../errors.js';
+import { KeepError, UsageError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
-import { resolveApiId } from '../site/id-bridge.js';
+import { mapApiId } from '../site/id-bridge.js';
 import {
   type AdoptionRow,
   adoptionIdsWithStatus,
@@ -194,15 +193,11 @@ async function adoptOne(params: GphotosSyncParams, outDir: string, page: Page, p
   let resolution;
   try {
     const onFallback = (reason: string): void => logger.debug({ remoteId: row.source_id, reason }, 'the in-page lookup was not conclusive: navigating');
-    resolution = await pRetry(() => resolveApiId(page, params.baseUrl, row.source_id, { onFallback }), {
-      retries: params.retries ?? 4,
-      minTimeout: 500,
-      maxTimeout: 15_000,
-      factor: 2,
-      randomize: true,
+    resolution = await mapApiId(page, params.baseUrl, row.source_id, {
+      onFallback,
+      retries: params.retries,
       signal: params.signal,
-      shouldRetry: ({ error }) => isRetryable(error),
-      onFailedAttempt: ({ error, attemptNumber }) => logger.debug({ remoteId: row.source_id, attemptNumber, err: describeError(error) }, 'mapping an id failed'),
+      onFailedAttempt: (error, attemptNumber) => logger.debug({ remoteId: row.source_id, attemptNumber, err: describeError(error) }, 'mapping an id failed'),
     });
     logger.debug({ remoteId: row.source_id, resolution }, 'mapped');
   } catch (error) {

@@ -9,10 +9,9 @@
 // one of them (ties on that date taken included). A range whose first item is newer than the
 // date it asked for (the timestamp was not honoured) is dropped, and the range before it
 // then simply runs on to the end: slower, never incomplete.
-import { parseLibraryPage } from '../site/payloads.js';
-import { LibrarySource, args, rpc } from '../site/rpcids.js';
 import type { RemotePage } from '../model/remote-item.js';
-import { callWithRetry, type RpcCallerLike, type RpcRetryOptions } from './rpc-retry.js';
+import { listLibraryPage } from '../site/calls.js';
+import type { RpcCallerLike, RpcRetryOptions } from '../site/retry.js';
 
 export interface RangeListingOptions extends RpcRetryOptions {
   client: RpcCallerLike;
@@ -77,8 +76,7 @@ export async function* listByTakenRanges(options: RangeListingOptions): AsyncGen
     let first = true;
     try {
       while (!stopped()) {
-        const payload = await callWithRetry(options.client, rpc.libraryByTaken, args.libraryByTaken(pageId, LibrarySource.both, first ? starts[i] : null), '/', options);
-        const page = parseLibraryPage(payload);
+        const page = await listLibraryPage(options.client, { pageId, source: 'both', fromMs: first ? starts[i] : null }, options);
         if (first) {
           first = false;
           const start = starts[i];

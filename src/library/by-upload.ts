@@ -9,10 +9,9 @@
 // stop on page 1 and never see page 2 until the next full rescan.
 import type { Db } from '../store/database.js';
 import { ListingMeta, getMetaMs, recordListedPage, setMetaMs, type ListedPageResult } from '../store/scan.js';
-import { parseUploadPage } from '../site/payloads.js';
-import { args, rpc } from '../site/rpcids.js';
 import type { RemoteItem, RemotePage } from '../model/remote-item.js';
-import { callWithRetry, type RpcCallerLike, type RpcRetryOptions } from './rpc-retry.js';
+import { listUploadPage } from '../site/calls.js';
+import type { RpcCallerLike, RpcRetryOptions } from '../site/retry.js';
 
 export interface UploadListingProgress {
   page: number;
@@ -56,7 +55,7 @@ async function* uploadPages(options: UploadListingOptions): AsyncGenerator<Remot
   const seen = new Set<string>();
   let pageId: string | null = null;
   for (;;) {
-    const page = parseUploadPage(await callWithRetry(options.client, rpc.libraryByUpload, args.libraryByUpload(pageId), '/', options));
+    const page = await listUploadPage(options.client, pageId, options);
     yield page;
     // A page id seen twice would loop for ever: the listing is over as far as we can tell.
     if (!page.nextPageId || seen.has(page.nextPageId) || options.signal?.aborted) return;

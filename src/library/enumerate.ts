@@ -3,10 +3,10 @@
 import type { Page } from 'playwright-core';
 import { SiteChangedError, describeError } from '../errors.js';
 import type { RpcClient } from '../site/rpc-client.js';
+import type { RpcRetryOptions } from '../site/retry.js';
 import type { RemotePage } from '../model/remote-item.js';
 import { listFromGrid } from './by-grid.js';
 import { listByTaken } from './by-taken.js';
-import type { RpcRetryOptions } from './rpc-retry.js';
 
 export type ListingStrategy = 'rpc' | 'grid';
 

@@ -22,7 +22,7 @@ import { MediaInspector } from '../media/inspect.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
-import { fetchHasOriginal, fetchItemInfo } from '../site/viewer.js';
+import { fetchHasOriginal, fetchItemInfo } from '../site/calls.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { type ItemRow, PARKED, getItem, markDeferred, markFailed, nextPending, noteFileName, unparkFailed } from '../store/items.js';
 import type { RunCounts } from '../store/runs.js';

@@ -4,9 +4,11 @@
 // The cheap way asks from inside the signed-in page (fetch, following the redirect, body
 // dropped after the headers): the browser's own cookies go with it and no page renders.
 // When that answer is not conclusive (no redirect, a network error, a script redirect), the
-// page itself navigates there, as a person clicking the productUrl would.
+// page itself navigates there, as a person clicking the productUrl would. mapApiId adds the
+// bridge's retry policy: a few tries with back-off on what is worth another try.
 import type { Page } from 'playwright-core';
 import { SignedOutError, TransientError } from '../errors.js';
+import { withBackoff } from './retry.js';
 import { assertSignedIn } from './session.js';
 import { apiIdUrl, isSignedOutUrl, mediaKeyFromPhotoUrl } from './urls.js';
 
@@ -46,6 +48,20 @@ export async function resolveApiId(page: Page, baseUrl: string, apiId: string, o
     options.onFallback?.(outcome.ok ? `HTTP ${outcome.status} at ${new URL(outcome.url).pathname}` : outcome.error ?? 'fetch failed');
   }
   return navigate(page, baseUrl, url, options.timeoutMs ?? 45_000);
+}
+
+export interface MapApiIdOptions extends BridgeOptions {
+  /** Tries after the first, with back-off from 0.5 s to 15 s (default 4). */
+  retries?: number;
+  signal?: AbortSignal;
+  /** Every failed try, retried or not. */
+  onFailedAttempt?: (error: unknown, attempt: number) => void;
+}
+
+/** resolveApiId with back-off: SignedOutError and other stopping errors end it at once. */
+export function mapApiId(page: Page, baseUrl: string, apiId: string, options: MapApiIdOptions = {}): Promise<ApiIdResolution> {
+  const { retries, signal, onFailedAttempt, ...bridge } = options;
+  return withBackoff(() => resolveApiId(page, baseUrl, apiId, bridge), { retries: retries ?? 4, minTimeoutMs: 500, maxTimeoutMs: 15_000, signal, onFailedAttempt });
 }
 
 async function fetchInPage(page: Page, url: string, timeoutMs: number): Promise<FetchOutcome> {

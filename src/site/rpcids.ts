@@ -18,6 +18,9 @@ export const LibrarySource = { library: 1, archive: 2, both: 3 } as const;
 /** Keys per `EWgK9e` call: the facts page advises small bulk batches (null answers at large ones). */
 export const BULK_INFO_BATCH = 100;
 
+/** Hashes per `swbisb` call: small enough for one request body, large enough to be cheap. */
+export const HASH_BATCH = 100;
+
 /** `EWgK9e`'s field mask: 36 entries, all null but `[]` at indexes 24 and 35. */
 function bulkInfoMask(): unknown[] {
   const mask: unknown[] = new Array(36).fill(null);

@@ -4,11 +4,7 @@
 import type { Download, Locator, Page } from 'playwright-core';
 import { DeferredError, DownloadFailedError, SignedOutError, SiteChangedError, TransientError } from '../errors.js';
 import { keys, labels, selectors } from './labels.js';
-import { parseExtendedInfo, parseItemDownload } from './payloads.js';
-import type { RpcClient } from './rpc-client.js';
-import { args, rpc } from './rpcids.js';
 import { assertSignedIn, gotoChecked } from './session.js';
-import type { ExtendedInfo } from '../model/remote-item.js';
 import { isSignedOutUrl, photoUrl } from './urls.js';
 
 export interface ViewerTimeouts {
@@ -226,16 +222,4 @@ async function openMenu(page: Page, baseUrl: string, viewer: Locator, timeouts: 
 async function closeMenu(page: Page, viewer: Locator): Promise<void> {
   if ((await page.locator(selectors.downloadItem).filter({ visible: true }).count()) === 0) return;
   await viewer.locator(selectors.moreOptions).first().click().catch(() => undefined);
-}
-
-/** Does the item have an unedited original to download (`VrseUb` [7], items edited in Google)? */
-export async function fetchHasOriginal(client: RpcClient, baseUrl: string, mediaKey: string): Promise<boolean> {
-  const sourcePath = new URL(photoUrl(baseUrl, mediaKey)).pathname;
-  return parseItemDownload(await client.call(rpc.itemDownload, args.itemDownload(mediaKey), sourcePath)).originalUrl !== null;
-}
-
-/** Google's extended info (`fDcn4b`): file name, date and offset, size, location, description. */
-export async function fetchItemInfo(client: RpcClient, baseUrl: string, mediaKey: string): Promise<ExtendedInfo> {
-  const sourcePath = new URL(photoUrl(baseUrl, mediaKey)).pathname;
-  return parseExtendedInfo(await client.call(rpc.itemInfo, args.itemInfo(mediaKey), sourcePath));
 }

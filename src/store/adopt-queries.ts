@@ -3,7 +3,7 @@
 import type { Db } from './database.js';
 import { type FileRecord, insertFileRecord, recordDownloaded } from './files.js';
 import type { RemoteItem } from '../model/remote-item.js';
-import { knownKeys, upsertItems } from './items.js';
+import { knownKeys, queueAdoptedItem, requeueUnlessGone, upsertItems } from './items.js';
 
 export type AdoptionSource = 'gphotos-sync' | 'folder';
 
@@ -244,23 +244,14 @@ export function recordApiAdoption(
       setAdoptionStatus(db, adoptionId, 'already', { mediaKey: facts.mediaKey }, nowMs);
       return;
     }
-    db.prepare(`INSERT INTO items (media_key, kind, taken_ms, tz_offset_ms, file_name, state, first_seen_ms, seen_ms)
-        VALUES (@mediaKey, @kind, @takenMs, @tz, @fileName, 'pending', @now, @now)
-        ON CONFLICT(media_key) DO UPDATE SET file_name = COALESCE(items.file_name, excluded.file_name)`).run({
-      mediaKey: facts.mediaKey,
-      kind: facts.kind,
-      takenMs: facts.takenMs,
-      tz: facts.tzOffsetMs ?? 0,
-      fileName: facts.fileName,
-      now: nowMs,
-    });
+    queueAdoptedItem(db, facts, nowMs);
     const record: FileRecord = { ...file, source: 'adopted', lossy: true, originalConfirmed: false };
     if (mode === 'keep') {
       recordDownloaded(db, facts.mediaKey, [record], { fileName: facts.fileName }, nowMs);
     } else {
       insertFileRecord(db, facts.mediaKey, record, nowMs, 'adopted');
       // Queue the original, even if an earlier `--keep` counted the lossy copy as done.
-      db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ? AND state <> 'gone'`).run(facts.mediaKey);
+      requeueUnlessGone(db, facts.mediaKey);
     }
     setAdoptionStatus(db, adoptionId, 'adopted', { mediaKey: facts.mediaKey, targetRelPath: file.relPath }, nowMs);
   })();
@@ -285,7 +276,8 @@ export function recordFolderAdoption(
     const record: FileRecord = { ...file, source: 'adopted', lossy: false };
     if (item.keepPending) {
       insertFileRecord(db, file.mediaKey, record, nowMs, 'adopted');
-      db.prepare(`UPDATE items SET file_name = COALESCE(file_name, ?), state = CASE WHEN state = 'gone' THEN state ELSE 'pending' END WHERE media_key = ?`).run(item.fileName, file.mediaKey);
+      db.prepare('UPDATE items SET file_name = COALESCE(file_name, ?) WHERE media_key = ?').run(item.fileName, file.mediaKey);
+      requeueUnlessGone(db, file.mediaKey);
     } else {
       recordDownloaded(db, file.mediaKey, [record], { fileName: item.fileName, sizeBytes: item.sizeBytes }, nowMs);
     }

@@ -1,6 +1,7 @@
 // Typed queries on the files table. A file is recorded only after it is verified on disk,
 // together with its item's new state, in one transaction.
 import type { Db } from './database.js';
+import { markDone } from './items.js';
 
 export type FileRole = 'main' | 'original' | 'live-video' | 'live-extra' | 'sidecar' | 'version';
 
@@ -104,7 +105,8 @@ export function insertFileRecord(db: Db, mediaKey: string, file: FileRecord, now
 
 /** Records the verified files of one item and marks it done, atomically. */
 export function recordDownloaded(db: Db, mediaKey: string, files: FileRecord[], completion: ItemCompletion = {}, nowMs = Date.now()): void {
-  const done = db.prepare(`UPDATE items SET state = 'done', done_ms = @now, last_error = NULL,
+  // What the download learnt of the item; its state moves by the `done` transition (items.ts).
+  const learnt = db.prepare(`UPDATE items SET
       file_name = COALESCE(@fileName, file_name), size_bytes = COALESCE(@sizeBytes, size_bytes),
       edited = COALESCE(@edited, edited), remote_fingerprint = COALESCE(@remoteFingerprint, remote_fingerprint),
       google_lat = COALESCE(@googleLat, google_lat), google_lng = COALESCE(@googleLng, google_lng),
@@ -113,7 +115,8 @@ export function recordDownloaded(db: Db, mediaKey: string, files: FileRecord[], 
     WHERE media_key = @mediaKey`);
   db.transaction(() => {
     for (const file of files) insertFileRecord(db, mediaKey, file, nowMs);
-    done.run({
+    markDone(db, mediaKey, nowMs);
+    learnt.run({
       mediaKey,
       now: nowMs,
       fileName: completion.fileName ?? null,

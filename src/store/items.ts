@@ -1,5 +1,7 @@
-// Typed queries on the items table: what Google lists, and where each item stands.
+// Typed queries on the items table: what Google lists, and where each item stands. This file
+// is the only writer of items.state: every change is one of the named transitions below.
 import type { Db } from './database.js';
+import { KeepError } from '../errors.js';
 import type { RemoteItem } from '../model/remote-item.js';
 
 export type ItemState = 'pending' | 'done' | 'failed' | 'deferred' | 'gone';
@@ -38,6 +40,137 @@ export interface ItemRow {
   parked_ms: number | null;
 }
 
+/**
+ * The allowed changes of an item's state, written down once. Each names the states an item may
+ * be in (`from`; empty: the item is new, an INSERT), the state it ends in, and what else the
+ * change writes (named parameters). Everything that moves an item goes through this table.
+ */
+interface TransitionRule {
+  readonly from: readonly ItemState[];
+  /** One state, or, where the row's own history decides, the states and the SQL choosing one. */
+  readonly to: ItemState | { readonly states: readonly ItemState[]; readonly sql: string };
+  readonly set: string;
+}
+
+export const ITEM_TRANSITIONS = {
+  /** A newly listed (or adopted) item: to be downloaded. */
+  queue: { from: [], to: 'pending', set: '' },
+  /**
+   * Fetch it again: its kept files became versions, verify found them missing, an adopted lossy
+   * copy waits for its original, a comeback whose files are in the trash. Google no longer
+   * lists a gone item, so it cannot be fetched: not from gone.
+   */
+  requeue: { from: ['pending', 'done', 'failed', 'deferred'], to: 'pending', set: 'done_ms = NULL, attempts = 0' },
+  /**
+   * Its files are verified and recorded; kept, it no longer counts failed runs. From done: an
+   * adopted lossy copy kept again. From gone: a download that ends after the rescan running
+   * beside it reconciled, an adopted file of an item Google no longer lists. (The schema's
+   * trigger items_done_clears_failures, migration 4, clears the same counts on a revival into done.)
+   */
+  done: { from: ['pending', 'failed', 'deferred', 'done', 'gone'], to: 'done', set: 'done_ms = @now, last_error = NULL, failed_runs = 0, parked_ms = NULL' },
+  /** A run gave up on it. From done: Google's SHA-1 says the kept bytes are another item's. From gone: as for done. */
+  fail: {
+    from: ['pending', 'failed', 'deferred', 'done', 'gone'],
+    to: 'failed',
+    set: 'attempts = attempts + 1, failed_runs = failed_runs + 1, last_error = @error, seen_ms = MAX(seen_ms, @now)',
+  },
+  /** Failed in --park-after runs: left alone until `sync --retry-failed`. */
+  park: { from: ['failed'], to: 'failed', set: 'parked_ms = COALESCE(parked_ms, @now)' },
+  /** `sync --retry-failed`: tried again with a fresh count. */
+  unpark: { from: ['failed'], to: 'failed', set: 'failed_runs = 0, parked_ms = NULL' },
+  /** Not a failure (a video still processing): waits for a later run. From gone: as for done. */
+  defer: { from: ['pending', 'failed', 'deferred', 'gone'], to: 'deferred', set: 'last_error = @reason' },
+  /** A full rescan did not list it: deleted in Google. Its files stay until --prune. */
+  gone: { from: ['pending', 'done', 'failed', 'deferred'], to: 'gone', set: 'gone_ms = @now' },
+  /** Listed again: done if its files were kept (done_ms), else pending. */
+  revive: {
+    from: ['gone'],
+    to: { states: ['pending', 'done'], sql: `CASE WHEN done_ms IS NULL THEN 'pending' ELSE 'done' END` },
+    set: 'gone_ms = NULL',
+  },
+} as const satisfies Record<string, TransitionRule>;
+
+export type ItemTransition = keyof typeof ITEM_TRANSITIONS;
+
+/** A transition the table does not allow from the item's state: a bug, never the item's fault. */
+export class IllegalTransitionError extends KeepError {
+  constructor(
+    readonly mediaKey: string,
+    readonly fromState: ItemState | null,
+    readonly transition: ItemTransition,
+  ) {
+    super(
+      fromState === null
+        ? `Item ${mediaKey} is not in the index: cannot ${transition} it`
+        : `Item ${mediaKey} cannot ${transition} from state ${fromState} (allowed from: ${ITEM_TRANSITIONS[transition].from.join(', ') || 'a new item only'})`,
+    );
+  }
+}
+
+/** The states a transition may end in. */
+export function transitionTargets(name: ItemTransition): readonly ItemState[] {
+  const to = ITEM_TRANSITIONS[name].to as TransitionRule['to'];
+  return typeof to === 'string' ? [to] : to.states;
+}
+
+const quote = (state: ItemState): string => `'${state}'`;
+
+/** The rule's from-states as a condition, in the shape that keeps the planner's choice (a scan for "not gone", the state index for "failed"). */
+function fromCondition(name: ItemTransition): string {
+  const from = ITEM_TRANSITIONS[name].from as readonly ItemState[];
+  const others = ITEM_STATES.filter((s) => !from.includes(s));
+  if (others.length === 0) return 'TRUE';
+  return others.length < from.length ? `state NOT IN (${others.map(quote).join(', ')})` : `state IN (${from.map(quote).join(', ')})`;
+}
+
+function toSql(name: ItemTransition): string {
+  const to = ITEM_TRANSITIONS[name].to as TransitionRule['to'];
+  return typeof to === 'string' ? quote(to) : to.sql;
+}
+
+/** The new state of a row under a transition inside a wider UPDATE: rows it does not allow keep theirs. */
+function stateUnder(name: ItemTransition): string {
+  return `CASE WHEN ${fromCondition(name)} THEN ${toSql(name)} ELSE state END`;
+}
+
+function updateSql(name: ItemTransition, where: string): string {
+  const rule = ITEM_TRANSITIONS[name] as TransitionRule;
+  if (rule.from.length === 0) throw new Error(`The ${name} transition creates items: it is an INSERT, not an UPDATE`);
+  return `UPDATE items SET state = ${toSql(name)}${rule.set ? `, ${rule.set}` : ''} WHERE (${where}) AND ${fromCondition(name)}`;
+}
+
+type Statement = ReturnType<Db['prepare']>;
+/** Statements of the transitions, prepared once per connection. */
+const statements = new WeakMap<Db, Map<string, Statement>>();
+
+function prepared(db: Db, sql: string): Statement {
+  let cache = statements.get(db);
+  if (!cache) statements.set(db, (cache = new Map()));
+  let stmt = cache.get(sql);
+  if (!stmt) cache.set(sql, (stmt = db.prepare(sql)));
+  return stmt;
+}
+
+/**
+ * Applies one transition to one item and returns its row after. Throws IllegalTransitionError,
+ * changing nothing, when the table does not allow it from the item's state.
+ */
+export function applyTransition(db: Db, name: ItemTransition, mediaKey: string, params: Record<string, unknown> = {}): ItemRow {
+  const row = prepared(db, `${updateSql(name, 'media_key = @mediaKey')} RETURNING *`).get({ ...params, mediaKey }) as ItemRow | undefined;
+  if (row) return row;
+  const from = db.prepare('SELECT state FROM items WHERE media_key = ?').pluck().get(mediaKey) as ItemState | undefined;
+  throw new IllegalTransitionError(mediaKey, from ?? null, name);
+}
+
+/**
+ * Applies one transition to every item matching `where` (SQL over items, named parameters) in
+ * one statement; items whose state the table does not allow it from are left as they are.
+ * Returns how many items changed.
+ */
+export function applyTransitionWhere(db: Db, name: ItemTransition, where: string, params: Record<string, unknown> = {}): number {
+  return prepared(db, updateSql(name, where)).run(params).changes;
+}
+
 export interface UpsertResult {
   inserted: number;
   /** Keys in this batch that the index did not know before. */
@@ -45,20 +178,20 @@ export interface UpsertResult {
 }
 
 /**
- * Records a batch of listed items in one transaction. New items become pending; known
- * ones get their flags refreshed; an item that was `gone` and is listed again comes back.
+ * Records a batch of listed items in one transaction. New items are queued; known ones get
+ * their flags refreshed; an item that was `gone` and is listed again is revived.
  */
 export function upsertItems(db: Db, items: RemoteItem[], nowMs = Date.now()): UpsertResult {
   const insert = db.prepare(`INSERT OR IGNORE INTO items
-    (media_key, dedup_key, kind, taken_ms, tz_offset_ms, uploaded_ms, width, height, favorite, archived, not_owned, google_description, size_bytes, first_seen_ms, seen_ms)
-    VALUES (@mediaKey, @dedupKey, @kind, @takenMs, @tzOffsetMs, @uploadedMs, @width, @height, @favorite, @archived, @notOwned, @caption, @sizeBytes, @now, @now)`);
+    (media_key, dedup_key, kind, taken_ms, tz_offset_ms, uploaded_ms, width, height, favorite, archived, not_owned, google_description, size_bytes, first_seen_ms, seen_ms, state)
+    VALUES (@mediaKey, @dedupKey, @kind, @takenMs, @tzOffsetMs, @uploadedMs, @width, @height, @favorite, @archived, @notOwned, @caption, @sizeBytes, @now, @now, ${toSql('queue')})`);
   const refresh = db.prepare(`UPDATE items SET
       seen_ms = @now, favorite = @favorite, archived = @archived, not_owned = @notOwned,
       taken_ms = @takenMs, tz_offset_ms = @tzOffsetMs, uploaded_ms = COALESCE(@uploadedMs, uploaded_ms),
       kind = @kind, width = COALESCE(@width, width), height = COALESCE(@height, height),
       google_description = COALESCE(@caption, google_description),
       size_bytes = CASE WHEN state = 'done' THEN size_bytes ELSE COALESCE(@sizeBytes, size_bytes) END,
-      state = CASE WHEN state = 'gone' THEN (CASE WHEN done_ms IS NULL THEN 'pending' ELSE 'done' END) ELSE state END,
+      state = ${stateUnder('revive')},
       gone_ms = NULL
     WHERE media_key = @mediaKey`);
   const newKeys: string[] = [];
@@ -125,19 +258,15 @@ export interface FailedRun {
 }
 
 /**
- * One run gave up on an item (called once per item per run). With `parkAfter`, the run that
- * makes it fail that many runs parks it. Becoming done clears the count (a trigger, migration 4).
+ * One run gave up on an item (called once per item per run): fail, and with `parkAfter`, the
+ * run that makes it fail that many runs parks it. Becoming done clears the count (the done transition).
  */
 export function markFailed(db: Db, mediaKey: string, error: string, nowMs = Date.now(), parkAfter: number | null = null): FailedRun {
-  const row = db
-    .prepare(
-      `UPDATE items SET state = 'failed', attempts = attempts + 1, failed_runs = failed_runs + 1, last_error = @error,
-         parked_ms = CASE WHEN @parkAfter IS NOT NULL AND failed_runs + 1 >= @parkAfter THEN COALESCE(parked_ms, @now) ELSE parked_ms END,
-         seen_ms = MAX(seen_ms, @now)
-       WHERE media_key = @mediaKey RETURNING failed_runs, parked_ms`,
-    )
-    .get({ error, now: nowMs, parkAfter, mediaKey }) as { failed_runs: number; parked_ms: number | null } | undefined;
-  return { failedRuns: row?.failed_runs ?? 0, parked: row?.parked_ms != null };
+  return db.transaction(() => {
+    let row = applyTransition(db, 'fail', mediaKey, { error, now: nowMs });
+    if (parkAfter !== null && row.failed_runs >= parkAfter) row = applyTransition(db, 'park', mediaKey, { now: nowMs });
+    return { failedRuns: row.failed_runs, parked: row.parked_ms != null };
+  })();
 }
 
 /** The name learnt from Google for an item not downloaded yet, so a failing item can be named. */
@@ -148,13 +277,47 @@ export function noteFileName(db: Db, mediaKey: string, fileName: string): void {
 /** `sync --retry-failed`: every failed item, parked or not, is tried again with a fresh count. */
 export function unparkFailed(db: Db): number {
   const parked = db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number;
-  db.prepare(`UPDATE items SET failed_runs = 0, parked_ms = NULL WHERE state = 'failed'`).run();
+  applyTransitionWhere(db, 'unpark', 'TRUE');
   return parked;
 }
 
 /** Not a failure (a video still processing): the item waits for a later run. */
 export function markDeferred(db: Db, mediaKey: string, reason: string): void {
-  db.prepare(`UPDATE items SET state = 'deferred', last_error = ? WHERE media_key = ?`).run(reason, mediaKey);
+  applyTransition(db, 'defer', mediaKey, { reason });
+}
+
+/** Its files are verified and recorded (the caller records them in the same transaction). */
+export function markDone(db: Db, mediaKey: string, nowMs = Date.now()): void {
+  applyTransition(db, 'done', mediaKey, { now: nowMs });
+}
+
+/** Queues an item to be downloaded again; throws for an item Google no longer lists (gone). */
+export function requeue(db: Db, mediaKey: string): void {
+  applyTransition(db, 'requeue', mediaKey);
+}
+
+/** Queues an item to be downloaded again unless it is gone (it cannot be fetched); false when it was left as it is. */
+export function requeueUnlessGone(db: Db, mediaKey: string): boolean {
+  return applyTransitionWhere(db, 'requeue', 'media_key = @mediaKey', { mediaKey }) > 0;
+}
+
+/** Marks every item matching `where` (SQL over items, named parameters) gone, in one statement; returns how many. */
+export function markGoneWhere(db: Db, where: string, params: Record<string, unknown>, nowMs = Date.now()): number {
+  return applyTransitionWhere(db, 'gone', where, { ...params, now: nowMs });
+}
+
+/** An item first met through an adopted file: queued if new; a known one only gets the name if it had none. */
+export function queueAdoptedItem(
+  db: Db,
+  item: { mediaKey: string; kind: 'photo' | 'video' | 'live'; takenMs: number; tzOffsetMs?: number; fileName: string | null },
+  nowMs = Date.now(),
+): void {
+  prepared(
+    db,
+    `INSERT INTO items (media_key, kind, taken_ms, tz_offset_ms, file_name, state, first_seen_ms, seen_ms)
+      VALUES (@mediaKey, @kind, @takenMs, @tz, @fileName, ${toSql('queue')}, @now, @now)
+      ON CONFLICT(media_key) DO UPDATE SET file_name = COALESCE(items.file_name, excluded.file_name)`,
+  ).run({ mediaKey: item.mediaKey, kind: item.kind, takenMs: item.takenMs, tz: item.tzOffsetMs ?? 0, fileName: item.fileName, now: nowMs });
 }
 
 export function getMeta(db: Db, key: string): string | undefined {

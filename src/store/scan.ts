@@ -2,7 +2,7 @@
 // changes, the rescan's stamp), reconciling what a full rescan did not list, and the meta
 // keys that remember when the library was last listed completely.
 import type { Db } from './database.js';
-import { getMeta, setMeta, upsertItems } from './items.js';
+import { getMeta, markGoneWhere, requeue, setMeta, upsertItems } from './items.js';
 import type { RemoteItem } from '../model/remote-item.js';
 
 /** Meta keys of the listing schedule (values are ms since the epoch, as decimal strings). */
@@ -91,7 +91,6 @@ interface PageStatements {
   before: Statement;
   stamp: Statement;
   trashedFiles: Statement;
-  requeue: Statement;
 }
 type Statement = ReturnType<Db['prepare']>;
 
@@ -114,7 +113,6 @@ function pageStatements(db: Db): PageStatements {
         RETURNING changed_ms`),
       // An item pruned to the trash and then restored in Google: its files are in the trash, so fetch it again.
       trashedFiles: db.prepare('SELECT COUNT(*) FROM files WHERE media_key = ? AND trashed_ms IS NOT NULL').pluck(),
-      requeue: db.prepare(`UPDATE items SET state = 'pending', done_ms = NULL, attempts = 0 WHERE media_key = ?`),
     };
     statementCache.set(db, cached);
   }
@@ -129,7 +127,7 @@ function pageStatements(db: Db): PageStatements {
 export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?: number | null; nowMs?: number } = {}): ListedPageResult {
   const nowMs = options.nowMs ?? Date.now();
   const scanId = options.scanId ?? null;
-  const { before, stamp, trashedFiles, requeue } = pageStatements(db);
+  const { before, stamp, trashedFiles } = pageStatements(db);
   const result: ListedPageResult = { newKeys: [], knownBefore: 0, doneBefore: 0, changedKeys: [], revived: 0 };
   db.transaction(() => {
     const wasGone: string[] = [];
@@ -158,7 +156,7 @@ export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?
     }
     for (const key of wasGone) {
       result.revived++;
-      if ((trashedFiles.get(key) as number) > 0) requeue.run(key);
+      if ((trashedFiles.get(key) as number) > 0) requeue(db, key);
     }
   })();
   return result;
@@ -191,7 +189,7 @@ export function countScanned(db: Db, scanId: number): number {
 
 /** Marks every item the scan did not list as gone, with a timestamp. Files are never touched here. */
 export function markUnlistedGone(db: Db, scanId: number, nowMs = Date.now()): number {
-  return db.prepare(`UPDATE items SET state = 'gone', gone_ms = @now WHERE state <> 'gone' AND (scan_id IS NULL OR scan_id <> @scanId)`).run({ scanId, now: nowMs }).changes;
+  return markGoneWhere(db, 'scan_id IS NULL OR scan_id <> @scanId', { scanId }, nowMs);
 }
 
 /** A few keys of the items the scan did not list, for the message that explains a refusal. */

@@ -2,6 +2,7 @@
 // items whose files are missing, changed or corrupt so the next sync restores them.
 import type { Db } from './database.js';
 import type { FileRole } from './files.js';
+import { requeueUnlessGone } from './items.js';
 
 export interface VerifyFileRow {
   id: number;
@@ -59,19 +60,20 @@ export function livePairs(db: Db): { media_key: string; kind: string; state: str
 
 /**
  * Puts items back in the queue so the next sync downloads them again, even though they were
- * done: state pending, attempts reset, the reason kept. Their file rows stay (the new download
- * replaces them in place through recordDownloaded's ON CONFLICT) but lose their verified mark.
+ * done (the requeue transition: pending, attempts reset, no longer counted as kept), with the
+ * reason as their last error. Their file rows stay (the new download replaces them in place
+ * through recordDownloaded's ON CONFLICT) but lose their verified mark.
  * Items Google no longer lists (gone) cannot be fetched again and are left as they are.
  * Returns the keys actually re-queued.
  */
 export function requeueForRestore(db: Db, items: { mediaKey: string; reason: string; fileIds: number[] }[]): string[] {
-  const requeue = db.prepare(`UPDATE items SET state = 'pending', attempts = 0, last_error = @reason
-      WHERE media_key = @mediaKey AND state <> 'gone'`);
+  const reason = db.prepare('UPDATE items SET last_error = ? WHERE media_key = ?');
   const unverify = db.prepare('UPDATE files SET verified_ms = NULL WHERE id = ? AND media_key = ?');
   const done: string[] = [];
   db.transaction(() => {
     for (const item of items) {
-      if (requeue.run({ mediaKey: item.mediaKey, reason: item.reason }).changes === 0) continue;
+      if (!requeueUnlessGone(db, item.mediaKey)) continue;
+      reason.run(item.reason, item.mediaKey);
       for (const id of item.fileIds) unverify.run(id, item.mediaKey);
       done.push(item.mediaKey);
     }

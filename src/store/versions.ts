@@ -2,7 +2,7 @@
 // dated version kept after an edit in Google, and a file moved to the trash by --prune.
 import type { Db } from './database.js';
 import type { FileRow } from './files.js';
-import type { ItemRow } from './items.js';
+import { applyTransitionWhere, type ItemRow, requeueUnlessGone } from './items.js';
 
 /** Downloaded items whose Google-side version changed since (oldest mark first). */
 export function changedItems(db: Db, limit = 1000): ItemRow[] {
@@ -25,18 +25,23 @@ export interface VersionMove {
  */
 export function recordVersionsKept(db: Db, mediaKey: string, moves: VersionMove[], nowMs = Date.now()): void {
   const file = db.prepare(`UPDATE files SET rel_path = @relPath, role = 'version', superseded_ms = @now WHERE id = @id AND media_key = @mediaKey`);
-  const item = db.prepare(`UPDATE items SET changed_ms = NULL, attempts = 0, last_error = NULL,
-      state = CASE WHEN state = 'gone' THEN 'gone' ELSE 'pending' END, done_ms = NULL
-    WHERE media_key = ?`);
+  // Its kept files are versions now, not its current copy: not kept, even if it is gone (a
+  // comeback then fetches it rather than counting as done).
+  const item = db.prepare(`UPDATE items SET changed_ms = NULL, attempts = 0, last_error = NULL, done_ms = NULL WHERE media_key = ?`);
   db.transaction(() => {
     for (const move of moves) file.run({ relPath: move.relPath, now: nowMs, id: move.fileId, mediaKey });
     item.run(mediaKey);
+    requeueUnlessGone(db, mediaKey);
   })();
 }
 
 /** A changed mark on an item with nothing on disk to keep: just fetch the new version. */
 export function clearChanged(db: Db, mediaKey: string): void {
-  db.prepare(`UPDATE items SET changed_ms = NULL, state = CASE WHEN state = 'done' THEN 'pending' ELSE state END, attempts = 0 WHERE media_key = ?`).run(mediaKey);
+  db.transaction(() => {
+    db.prepare('UPDATE items SET changed_ms = NULL, attempts = 0 WHERE media_key = ?').run(mediaKey);
+    // Only a done item needs queueing: any other state is fetched (or not, when gone) as it is.
+    applyTransitionWhere(db, 'requeue', `media_key = @mediaKey AND state = 'done'`, { mediaKey });
+  })();
 }
 
 export interface GoneFileRow extends FileRow {

@@ -70,6 +70,14 @@ export const ARG_SHAPES: Readonly<Record<string, Shape>> = {
   EWgK9e: msg([req(msg([req(msg([list(msg([req(str)]))])), req(msg([req(MASK)]))]))]),
   // swbisb: [[hash,…], null, 3, 0]
   swbisb: msg([list(str), nul, num, num]),
+  // Z5xsfc: [pageId, null, null, null, 1, null, null, 100, [2], 5]
+  Z5xsfc: msg([str, nul, nul, nul, num, nul, nul, num, list(num), num]),
+  // snAcKc: [albumKey, pageId, null, authKey]
+  snAcKc: msg([req(str), str, nul, str]),
+  // e9T5je: [pageId, null, [null, [[[2,1]]], [partnerActorId], [null, gaiaId], 1]] — the filter is what the call is about
+  e9T5je: msg([str, nul, req(msg([nul, list(msg([msg([num, num])])), msg([str]), msg([nul, str]), num]))]),
+  // zy0IHe: [pageId]
+  zy0IHe: msg([str]),
 };
 
 /** Why Google would refuse these args (null: they decode). Unknown rpcids are refused too. */

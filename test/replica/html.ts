@@ -179,8 +179,8 @@ export interface ViewerNeighbours {
   older: string | null;
 }
 
-/** One item's c-wiz: its toolbar, media placeholder and info panel (closed). */
-export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, changes: SiteChanges = new Set()): string {
+/** One item's c-wiz: its toolbar, media placeholder and info panel (closed). `key`: the key it is shown under (album-scoped in an album). */
+export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, changes: SiteChanges = new Set(), key: string = item.mediaKey): string {
   const texts = pageTexts(changes);
   const t = dateTexts(item.takenMs, item.tzOffsetMs);
   const size = humanSize(lib.sizeOf(item));
@@ -188,7 +188,7 @@ export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, c
   const q = loc ? `${Math.round(loc.lat * 1e7) / 1e7},${Math.round(loc.lng * 1e7) / 1e7}` : '';
   const kindText = item.kind === 'video' ? 'Video' : item.kind === 'live' ? 'Photo (Live)' : 'Photo';
   return (
-    `<c-wiz data-media-key="${escapeHtml(item.mediaKey)}" data-p="%.@.[null,&quot;${escapeHtml(item.mediaKey)}&quot;]"${hidden ? ' style="display:none" aria-hidden="true"' : ''}` +
+    `<c-wiz data-media-key="${escapeHtml(key)}" data-p="%.@.[null,&quot;${escapeHtml(key)}&quot;]"${hidden ? ' style="display:none" aria-hidden="true"' : ''}` +
     ` data-kind="${item.kind}" data-processing="${item.processing}" data-edited="${item.edited}">` +
     `<div class="bar"><button aria-label="Open info">Info</button><button aria-label="${escapeHtml(texts.moreOptions)}">⋮</button></div>` +
     `<div class="media" aria-label="${escapeHtml(`${kindText} - ${t.label}`)}">${escapeHtml(kindText)}</div>` +
@@ -205,12 +205,32 @@ export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, c
   );
 }
 
-export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours, changes: SiteChanges = new Set()): string {
-  const initial = { key: item.mediaKey, ...neighbours };
+/**
+ * Where a viewer sits: the library (`/photo/<key>`), an album (`/album/<albumKey>/photo/<key>`),
+ * a shared album (`/share/<shareId>/photo/<key>?key=<authKey>`) or the partner's items
+ * (`/partner/<actorKey>/photo/<key>`). The page's Download asks VrseUb with this authKey and
+ * albumKey, as the facts page says the app does inside shared albums.
+ */
+export interface ViewerContext {
+  /** Path before `/photo/<key>`; '' for the library. */
+  base: string;
+  authKey: string | null;
+  albumKey: string | null;
+  /** Query of the replica-internal fragment request (`/_/replica/viewer/<key>?…`) naming the context. */
+  fragmentQuery: string;
+  /** Keys the item and the stale neighbour are shown under. */
+  key: string;
+  staleKey: string | null;
+}
+
+export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours, changes: SiteChanges = new Set(), view?: ViewerContext): string {
+  const ctx: ViewerContext = view ?? { base: '', authKey: null, albumKey: null, fragmentQuery: '', key: item.mediaKey, staleKey: stale?.mediaKey ?? null };
+  const initial = { key: ctx.key, ...neighbours };
   const texts = pageTexts(changes);
   const script = `
   (() => {
     ${rpcClient(texts)}
+    const VIEW = ${JSON.stringify({ base: ctx.base, authKey: ctx.authKey, albumKey: ctx.albumKey, fragmentQuery: ctx.fragmentQuery }).replace(/</g, '\\u003c')};
     const MORE_OPTIONS = ${JSON.stringify(texts.moreOptions)};
     const stack = document.querySelector('.stack');
     const nav = new Map();
@@ -223,7 +243,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
     function applyInfo() { for (const p of document.querySelectorAll('[data-info]')) p.style.display = infoOpen ? '' : 'none'; }
     function closeMenu() { if (menu) { menu.remove(); menu = null; } }
     async function show(key, push) {
-      const res = await fetch(PREFIX + '/_/replica/viewer/' + encodeURIComponent(key), { credentials: 'include' });
+      const res = await fetch(PREFIX + '/_/replica/viewer/' + encodeURIComponent(key) + VIEW.fragmentQuery, { credentials: 'include' });
       if (res.status === 401) { location.reload(); return; }
       if (!res.ok) return;
       const data = await res.json();
@@ -246,7 +266,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       while (all.length > 3) { const old = all.shift(); if (old !== el) old.remove(); }
       current = key;
       nav.set(key, { newer: data.newer, older: data.older });
-      if (push) history.pushState({ key }, '', PREFIX + '/photo/' + key + location.search);
+      if (push) history.pushState({ key }, '', PREFIX + VIEW.base + '/photo/' + key + location.search);
       closeMenu();
       applyInfo();
     }
@@ -254,7 +274,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       const el = visible();
       if (!el || el.dataset.processing === 'true') return; // still processing: nothing starts
       let p;
-      try { p = await rpc('VrseUb', [current, null, null, null, null]); } catch (e) { return; }
+      try { p = await rpc('VrseUb', [current, null, VIEW.authKey, null, VIEW.albumKey]); } catch (e) { return; }
       const url = variant === 'original' ? p[7] : p[1];
       if (typeof url !== 'string') return;
       const a = document.createElement('a');
@@ -301,15 +321,21 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       if (e.key === 'ArrowLeft') { step('newer'); e.preventDefault(); }
       else if (e.key === 'ArrowRight') { step('older'); e.preventDefault(); }
       else if (${texts.shiftD} && e.code === 'KeyD' && e.shiftKey) { download('main'); e.preventDefault(); }
-      else if (e.key === 'Escape') { if (menu) closeMenu(); else location.href = PREFIX + '/' + location.search; }
+      else if (e.key === 'Escape') { if (menu) closeMenu(); else location.href = PREFIX + (VIEW.base || '/') + location.search; }
     });
     window.addEventListener('popstate', () => {
       const m = location.pathname.match(/\\/photo\\/([^/?#]+)/);
       if (m) show(m[1], false);
     });
   })();`;
-  const stack = itemFragment(lib, item, false, changes) + (stale ? itemFragment(lib, stale, true, changes) : '');
+  const stack = itemFragment(lib, item, false, changes, ctx.key) + (stale ? itemFragment(lib, stale, true, changes, ctx.staleKey ?? stale.mediaKey) : '');
   return page('Photo - Google Photos', wizScript(wiz, changes), `<div class="stack">${stack}</div><script>${script}</script>`);
+}
+
+/** An album's page (own `/album/<albumKey>`, shared `/share/<shareId>?key=…`): its title and a tile per item, in album order (not virtualized). */
+export function albumGridPage(wiz: WizData, title: string, tiles: { href: string; label: string }[], changes: SiteChanges = new Set()): string {
+  const links = tiles.map((t, i) => `<a class="tile" href="${escapeHtml(t.href)}" aria-label="${escapeHtml(t.label)}" style="transform: translate3d(${4 + (i % 5) * 184}px, ${4 + Math.floor(i / 5) * 184}px, 0px); background:#ccc"></a>`).join('');
+  return page(`${title} - Google Photos`, wizScript(wiz, changes), `<header><h1>${escapeHtml(title)}</h1></header><div role="main" tabindex="-1"><div id="canvas" style="height:${Math.ceil(tiles.length / 5) * 184 + 4}px">${links}</div></div>`);
 }
 
 export function notFoundPage(): string {

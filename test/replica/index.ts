@@ -3,6 +3,8 @@
 export { startReplica, contentDisposition, envelope } from './server.js';
 export type { Replica, ReplicaOptions, Faults, SessionCookie, Counters } from './server.js';
 export { sampleLibrary } from './library.js';
+export { sampleAlbums } from './albums.js';
+export type { AlbumEntry, AlbumSpec, ForeignItemSpec, ItemRef, PartnerSpec, Person, ReplicaAlbum, TrashSpec } from './albums.js';
 export type { ReplicaItem, ReplicaItemSpec, ExpectedFile, FileRole, Variant } from './library.js';
 export { UNKNOWN_DEFAULTS, UNKNOWN_VARIANTS, VARIANT_MATRIX, VARIANT_MATRIX_COMPACT } from './unknowns.js';
 export type { Unknowns, UnknownVariant, VariantCase } from './unknowns.js';

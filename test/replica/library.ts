@@ -53,6 +53,10 @@ export interface ReplicaItem {
   editVersion: number;
   /** Creation order (also what makes ids deterministic). */
   ordinal: number;
+  /** When it went to the trash (ms UTC); null while it is not in the trash. */
+  trashedMs: number | null;
+  /** The person who owns it when it is not the account's (an item of someone else's shared album, a partner's item); null for the account's own. */
+  owner: string | null;
 }
 
 /** 'live-aae': the `.AAE` edit file inside a Live Photo zip (only while unknowns.liveZipAae is on). */
@@ -118,8 +122,14 @@ const SYNTHETIC_SAMPLES = ['Canon_40D.jpg', 'Nikon_D70.jpg', 'Sony_HDR-HC3.jpg',
 const CACHE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 export class Library {
+  /** The account's library (what lcxiM/EzkLib list), newest taken first; trashed items are not in it. */
   readonly items: ReplicaItem[] = [];
+  /** The account's trash, most recently trashed first. */
+  readonly trash: ReplicaItem[] = [];
+  /** Library and trash items by mediaKey. */
   private readonly byKey = new Map<string, ReplicaItem>();
+  /** Items owned by someone else that the account sees (shared albums, partner sharing), by their own key. */
+  private readonly foreign = new Map<string, ReplicaItem>();
   private readonly byApiId = new Map<string, ReplicaItem>();
   private readonly byOriginalSha1 = new Map<string, ReplicaItem>();
   private sha1Complete = false;
@@ -209,11 +219,13 @@ export class Library {
       mime: kind === 'live' ? 'application/zip' : info.mime,
       editVersion: spec.edited ? 1 : 0,
       ordinal,
+      trashedMs: null,
+      owner: null,
     };
   }
 
   private index(item: ReplicaItem): void {
-    if (this.byKey.has(item.mediaKey)) throw new Error(`replica: duplicate mediaKey ${item.mediaKey}`);
+    if (this.byKey.has(item.mediaKey) || this.foreign.has(item.mediaKey)) throw new Error(`replica: duplicate mediaKey ${item.mediaKey}`);
     this.byKey.set(item.mediaKey, item);
     this.byApiId.set(item.apiId, item);
     this.sha1Complete = false;
@@ -224,31 +236,83 @@ export class Library {
   add(spec: ReplicaItemSpec, insertSorted = true): ReplicaItem {
     const item = this.makeItem(spec);
     this.index(item);
-    if (insertSorted) {
-      let lo = 0;
-      let hi = this.items.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareItems(this.items[mid], item) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      this.items.splice(lo, 0, item);
-    } else {
-      this.items.push(item);
-    }
+    if (insertSorted) this.insertSorted(item);
+    else this.items.push(item);
     return item;
   }
 
+  private insertSorted(item: ReplicaItem): void {
+    let lo = 0;
+    let hi = this.items.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareItems(this.items[mid], item) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    this.items.splice(lo, 0, item);
+  }
+
+  /** Deletes a library or trash item for good. */
   remove(mediaKey: string): void {
     const item = this.get(mediaKey);
-    const at = this.items.indexOf(item);
-    if (at >= 0) this.items.splice(at, 1);
+    for (const list of [this.items, this.trash]) {
+      const at = list.indexOf(item);
+      if (at >= 0) list.splice(at, 1);
+    }
     this.byKey.delete(mediaKey);
     this.byApiId.delete(item.apiId);
     this.sha1Complete = false;
     this.byOriginalSha1.clear();
     this.uploadOrder = null;
     this.version++;
+  }
+
+  /** Moves a library item to the trash: it leaves every listing of the library; its key still answers VrseUb/fDcn4b. */
+  moveToTrash(mediaKey: string, trashedMs: number): ReplicaItem {
+    const item = this.get(mediaKey);
+    const at = this.items.indexOf(item);
+    if (at < 0) throw new Error(`replica: ${mediaKey} is not in the library (already in the trash?)`);
+    this.items.splice(at, 1);
+    item.trashedMs = trashedMs;
+    this.trash.unshift(item);
+    this.sha1Complete = false;
+    this.byOriginalSha1.clear();
+    this.uploadOrder = null;
+    this.version++;
+    return item;
+  }
+
+  /** Puts a trashed item back into the library at its place by date taken. */
+  restoreFromTrash(mediaKey: string): ReplicaItem {
+    const item = this.get(mediaKey);
+    const at = this.trash.indexOf(item);
+    if (at < 0) throw new Error(`replica: ${mediaKey} is not in the trash`);
+    this.trash.splice(at, 1);
+    item.trashedMs = null;
+    this.insertSorted(item);
+    this.sha1Complete = false;
+    this.uploadOrder = null;
+    this.version++;
+    return item;
+  }
+
+  /** An item owned by `owner` (a person's name), in no listing of the account's library; ids continue the library's sequence. */
+  addForeign(spec: ReplicaItemSpec, owner: string): ReplicaItem {
+    const item = this.makeItem(spec);
+    item.owner = owner;
+    if (this.byKey.has(item.mediaKey) || this.foreign.has(item.mediaKey)) throw new Error(`replica: duplicate mediaKey ${item.mediaKey}`);
+    this.foreign.set(item.mediaKey, item);
+    this.version++;
+    return item;
+  }
+
+  dropForeign(mediaKey: string): void {
+    if (this.foreign.delete(mediaKey)) this.version++;
+  }
+
+  /** A library, trash or foreign item by its own key (downloads resolve through this). */
+  findAny(mediaKey: string): ReplicaItem | undefined {
+    return this.byKey.get(mediaKey) ?? this.foreign.get(mediaKey);
   }
 
   touch(): void {

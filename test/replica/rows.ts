@@ -12,7 +12,26 @@ export interface RowContext {
 }
 
 /** Server build number seen at [14] of rows (the capture has 51477…53246). */
-const ROW_VERSION = 53578;
+export const ROW_VERSION = 53578;
+
+/** A person as actor blocks show one: actor key ("AF1Qip…"), numeric gaia id, display name. */
+export interface Actor {
+  actorKey: string;
+  gaiaId: string;
+  name: string;
+}
+
+/**
+ * How VrseUb/fDcn4b show an item reached some other way than by its library key: the key asked
+ * (an album-scoped key), its owner when that is someone else, where it came from (fDcn4b
+ * `[0][27][0]`: 3 shared, 4 partner-shared) and the albums holding it (fDcn4b `[0][19]`).
+ */
+export interface ItemView {
+  key?: string;
+  owner?: Actor;
+  source?: 3 | 4;
+  albums?: unknown[];
+}
 
 // Flag lists exactly as in lcxiM.json: photos carry 15 entries, videos 12.
 const PHOTO_FLAGS = (): unknown[] => [[1], [2], [3], [4], [8], [21], [14], [15], [17], [18], [19], [22], [28, false, true], [29, false, true], [35, false, true]];
@@ -30,7 +49,7 @@ function isVideo(item: ReplicaItem): boolean {
  * 76647426 (video). Listing flavour (lcxiM, long; EzkLib, short) and the VrseUb flavour, which
  * has null at [6] and the encoded formats (itag, w, h) at [7], as in VrseUb.json.
  */
-function videoExt(ctx: RowContext, item: ReplicaItem, flavour: 'long' | 'short' | 'info'): unknown[] {
+export function videoExt(ctx: RowContext, item: ReplicaItem, flavour: 'long' | 'short' | 'info'): unknown[] {
   // [5] = 4 for every ready video in the captures; the replica uses 1 while processing (not captured: a guess).
   const status = item.processing ? 1 : 4;
   const { width: w, height: h } = item;
@@ -50,7 +69,7 @@ function geoExt(item: ReplicaItem): unknown[] {
 }
 
 /** 146008172 (live/motion photo): not in any capture; the replica's guess is [1, [durationMs]]. */
-function liveExt(item: ReplicaItem): unknown[] {
+export function liveExt(item: ReplicaItem): unknown[] {
   return [1, [item.durationMs]];
 }
 
@@ -91,8 +110,14 @@ export function libraryRow(ctx: RowContext, item: ReplicaItem, flavour: 'lcxiM' 
   ];
 }
 
-function ownerBlock(ctx: RowContext): unknown[] {
-  return [ctx.ownerKey, ctx.ownerId, null, null, null, [ctx.ownerKey, ctx.ownerId], null, null, null, null, null, ['Keeper', 1, 'other', 'Keeper'], [ctx.thumbUrl({ mediaKey: ctx.ownerKey } as ReplicaItem)], null, null, null, null, [2]];
+/** An actor block as in VrseUb.json `[3]` and snAcKc meta `[5]`; the account's own without `who`. */
+export function actorBlock(ctx: RowContext, who?: Actor): unknown[] {
+  const a = who ?? { actorKey: ctx.ownerKey, gaiaId: ctx.ownerId, name: 'Keeper' };
+  return [a.actorKey, a.gaiaId, null, null, null, [a.actorKey, a.gaiaId], null, null, null, null, null, [a.name, 1, 'other', a.name], [ctx.thumbUrl({ mediaKey: a.actorKey } as ReplicaItem)], null, null, null, null, [2]];
+}
+
+function ownerBlock(ctx: RowContext, who?: Actor): unknown[] {
+  return actorBlock(ctx, who);
 }
 
 /**
@@ -101,17 +126,20 @@ function ownerBlock(ctx: RowContext): unknown[] {
  * Edited: [item, url, flags, owner, null, null, null, originalUrl, {…}] ([7] = download original).
  * The description therefore sits under key "11" (field 11 = index 10), as in the capture.
  */
-export function vrseUb(ctx: RowContext, item: ReplicaItem): unknown[] {
+export function vrseUb(ctx: RowContext, item: ReplicaItem, view: ItemView = {}): unknown[] {
+  const ownerKey = view.owner?.actorKey ?? ctx.ownerKey;
   const ext: Record<string, unknown> = {};
   if (isVideo(item)) ext['76647426'] = videoExt(ctx, item, 'info');
   if (item.kind === 'live') ext['146008172'] = liveExt(item);
   ext['163238866'] = [item.favorite];
   ext['318563170'] = [[2, 0, 2, 0, null, 1]];
   if (item.description) ext['396644657'] = [item.description];
+  // In the trash: the trashed time (facts page: VrseUb [0][15]["225032867"][0]).
+  if (item.trashedMs !== null) ext['225032867'] = [item.trashedMs];
   ext['525000000'] = [[1]];
-  ext['525000002'] = [[ctx.ownerKey]];
-  const row: unknown[] = [item.mediaKey, [ctx.thumbUrl(item), item.width, item.height], item.takenMs, item.dedupKey, item.tzOffsetMs, item.uploadedMs, [ctx.ownerKey], INFO_FLAGS(), 2, null, null, null, null, item.archived, ROW_VERSION, ext];
-  const out: unknown[] = [row, ctx.downloadUrl(item, 'main'), INFO_FLAGS(), ownerBlock(ctx)];
+  ext['525000002'] = [[ownerKey]];
+  const row: unknown[] = [view.key ?? item.mediaKey, [ctx.thumbUrl(item), item.width, item.height], item.takenMs, item.dedupKey, item.tzOffsetMs, item.uploadedMs, [ownerKey], INFO_FLAGS(), 2, null, null, null, null, item.archived, ROW_VERSION, ext];
+  const out: unknown[] = [row, ctx.downloadUrl(item, 'main'), INFO_FLAGS(), ownerBlock(ctx, view.owner)];
   const original = item.edited ? ctx.downloadUrl(item, 'original') : null;
   if (original) out.push(null, null, null, original);
   out.push({ '11': item.description, '13': ctx.thumbUrl(item), '155147258': [null, false] });
@@ -119,12 +147,12 @@ export function vrseUb(ctx: RowContext, item: ReplicaItem): unknown[] {
 }
 
 /** fDcn4b, like fDcn4b.json: [[key, description, fileName, takenMs, tz, size, w, h, null, geo, …]]. */
-export function fDcn4b(ctx: RowContext, item: ReplicaItem): unknown[] {
+export function fDcn4b(ctx: RowContext, item: ReplicaItem, view: ItemView = {}): unknown[] {
   const geo = item.location ? [[e7(item.location.lat), e7(item.location.lng)], false, null, 2] : null;
   const geo2 = item.location ? [[e7(item.location.lat), e7(item.location.lng)], false, [[null, [['Replica place', null, 1, false, false]], '0x0:0x0']]] : null;
   return [
     [
-      item.mediaKey,
+      view.key ?? item.mediaKey,
       item.description,
       item.fileName,
       item.takenMs,
@@ -143,16 +171,16 @@ export function fDcn4b(ctx: RowContext, item: ReplicaItem): unknown[] {
       null,
       null,
       null,
+      view.albums ?? [],
       [],
-      [],
       null,
       null,
       null,
       null,
       null,
       null,
-      [1, [null, null, 1]],
-      ownerBlock(ctx),
+      [view.source ?? 1, [null, null, 1]],
+      ownerBlock(ctx, view.owner),
       2,
       [2, 0, 2, 0, null, 1],
       '',

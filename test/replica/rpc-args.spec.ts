@@ -133,6 +133,80 @@ test('swbisb [[hash,…], null, 3, 0]: a flat list of hashes decodes; hashes one
   await expectRefused('swbisb', [[hash, 42], null, 3, 0]);
 });
 
+test('Z5xsfc [pageId, null, null, null, 1, null, null, 100, [2], 5]: decodes with or without trailing fields and with other page sizes; a string for the 100, [2] unwrapped or too deep, a value in a null slot or past the end does not', async () => {
+  const album = replica.createAlbum('Args');
+  try {
+    const rows = (a: unknown[]) => answered('Z5xsfc', a).then((p) => ((p as [Row[]])[0] ?? []).map((r) => r[0]));
+    expect(await rows([null, null, null, null, 1, null, null, 100, [2], 5])).toEqual([album.albumKey]);
+    expect(await rows([null, null, null, null, 1, null, null, 100, [2], 5, null])).toEqual([album.albumKey]);
+    expect(await rows([null, null, null, null, 1, null, null, 20])).toEqual([album.albumKey]);
+    expect(await rows([])).toEqual([album.albumKey]);
+    await expectRefused('Z5xsfc', [null, null, null, null, 1, null, null, '100', [2], 5]);
+    await expectRefused('Z5xsfc', [null, null, null, null, 1, null, null, 100, 2, 5]);
+    await expectRefused('Z5xsfc', [null, null, null, null, 1, null, null, 100, [[2]], 5]);
+    await expectRefused('Z5xsfc', [null, 'x', null, null, 1, null, null, 100, [2], 5]);
+    await expectRefused('Z5xsfc', [null, null, null, null, 1, null, null, 100, [2], 5, 7]);
+    await expectRefused('Z5xsfc', [[null], null, null, null, 1, null, null, 100, [2], 5]);
+  } finally {
+    replica.deleteAlbum(album.albumKey);
+  }
+});
+
+test('snAcKc [albumKey, pageId, null, authKey]: decodes with or without trailing nulls; no album key, a key in an array, a number as authKey or a value in the null slot does not; someone else\'s album without its authKey is the error entry too', async () => {
+  const album = replica.createAlbum('Args');
+  const theirs = replica.createAlbum('Theirs', { ownedBy: 'Robin' });
+  try {
+    replica.addToAlbum(album.albumKey, [byName('DSCN0010.jpg').mediaKey]);
+    const items = (a: unknown[]) => answered('snAcKc', a).then((p) => ((p as [null, Row[]])[1] ?? []).map((r) => r[3]));
+    expect(await items([album.albumKey, null, null, null])).toEqual([byName('DSCN0010.jpg').dedupKey]);
+    expect(await items([album.albumKey])).toEqual([byName('DSCN0010.jpg').dedupKey]);
+    expect(await items([theirs.albumKey, null, null, theirs.authKey])).toEqual([]);
+    await expectRefused('snAcKc', [null, null, null, null]);
+    await expectRefused('snAcKc', [[album.albumKey], null, null, null]);
+    await expectRefused('snAcKc', [album.albumKey, null, null, 42]);
+    await expectRefused('snAcKc', [album.albumKey, null, 1, null]);
+    await expectRefused('snAcKc', [album.albumKey, 5, null, null]);
+    await expectRefused('snAcKc', [theirs.albumKey, null, null, null]);
+  } finally {
+    replica.deleteAlbum(album.albumKey);
+    replica.deleteAlbum(theirs.albumKey);
+  }
+});
+
+test('e9T5je [pageId, null, [null, [[[2,1]]], [partnerActorId], [null, gaiaId], 1]]: decodes as documented, also without the trailing 1; the filter missing, [[2,1]] one level too shallow, the actor id unwrapped or the gaia id in the wrong slot does not', async () => {
+  replica.setPartner('Sam');
+  const item = replica.addPartnerItem({ sample: 'Canon_40D.jpg', fileName: 'SAM.jpg' });
+  try {
+    const p = replica.partner!;
+    const doc = [null, null, [null, [[[2, 1]]], [p.actorKey], [null, replica.me.gaiaId], 1]];
+    expect(((await answered('e9T5je', doc)) as [null, Row[]])[1].map((r) => r[0])).toEqual([item.mediaKey]);
+    expect(((await answered('e9T5je', [null, null, [null, [[[2, 1]]], [p.actorKey], [null, replica.me.gaiaId]]])) as [null, Row[]])[1].length).toBe(1);
+    await expectRefused('e9T5je', [null, null]);
+    await expectRefused('e9T5je', [null, null, [null, [[2, 1]], [p.actorKey], [null, replica.me.gaiaId], 1]]);
+    await expectRefused('e9T5je', [null, null, [null, [[[2, 1]]], p.actorKey, [null, replica.me.gaiaId], 1]]);
+    await expectRefused('e9T5je', [null, null, [null, [[[2, 1]]], [p.actorKey], [replica.me.gaiaId], 1]]);
+    await expectRefused('e9T5je', [null, null, [null, [[['2', 1]]], [p.actorKey], [null, replica.me.gaiaId], 1]]);
+    await expectRefused('e9T5je', [7, null, [null, [[[2, 1]]], [p.actorKey], [null, replica.me.gaiaId], 1]]);
+  } finally {
+    replica.setPartner(null);
+  }
+});
+
+test('zy0IHe [pageId]: [] and [null] decode; a number or an array as page id, or a second field, does not', async () => {
+  const it = byName('DSCN0029.jpg');
+  replica.trashItem(it.mediaKey);
+  try {
+    expect(((await answered('zy0IHe', [null])) as [Row[]])[0].map((r) => r[0])).toEqual([it.mediaKey]);
+    expect(((await answered('zy0IHe', [])) as [Row[]])[0].map((r) => r[0])).toEqual([it.mediaKey]);
+    await expectRefused('zy0IHe', [1]);
+    await expectRefused('zy0IHe', [[null]]);
+    await expectRefused('zy0IHe', [null, 1]);
+    await expectRefused('zy0IHe', 'zy0IHe');
+  } finally {
+    replica.restoreItem(it.mediaKey);
+  }
+});
+
 test('a refused call does not spoil the others in the same batchexecute request', async () => {
   const it = byName('DSCN0010.jpg');
   const raw = await page.evaluate(

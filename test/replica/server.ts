@@ -3,8 +3,10 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Library, compareItems, sampleLibrary, type ExpectedFile, type ReplicaItem, type ReplicaItemSpec, type Variant } from './library.js';
-import { aboutPage, gridPage, identifierPage, itemFragment, notFoundPage, passwordPage, rejectedPage, viewerPage, type ViewerNeighbours, type WizData } from './html.js';
-import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type RowContext } from './rows.js';
+import { aboutPage, albumGridPage, gridPage, identifierPage, itemFragment, notFoundPage, passwordPage, rejectedPage, viewerPage, type ViewerContext, type ViewerNeighbours, type WizData } from './html.js';
+import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type ItemView, type RowContext } from './rows.js';
+import { Albums, type AlbumEntry, type AlbumSpec, type ForeignItemSpec, type ItemRef, type PartnerSpec, type Person, type ReplicaAlbum, type Resolved, type TrashSpec } from './albums.js';
+import { albumPage, albumsPage, itemAlbumEntry, ownerOf, partnerPage, trashPage, type AlbumContext } from './album-rows.js';
 import { changedAnswer, type SiteChangePart } from './site-changes.js';
 import { chance, prng, randomB64url, seedOf, sleep } from './util.js';
 import { argsRefusal } from './args.js';
@@ -22,6 +24,12 @@ export interface ReplicaOptions {
   seed?: number;
   /** Variants where the facts page is silent (default UNKNOWN_DEFAULTS); also mutable later through replica.unknowns. */
   unknowns?: Partial<Unknowns>;
+  /** Albums: own, shared by the account (`shared`, `sharedWith`), shared with it by someone else (`ownedBy`). None by default. */
+  albums?: AlbumSpec[];
+  /** Partner sharing: the partner's name and the items they share with the account. None by default. */
+  partner?: PartnerSpec;
+  /** Library items in the trash at start (by index in `library`, mediaKey or unique file name). */
+  trash?: TrashSpec;
 }
 
 export interface Faults {
@@ -89,6 +97,47 @@ export interface Replica {
   downloadUrl(mediaKey: string, variant?: Variant): string | null;
   /** base64 SHA-1 of the item's bytes as uploaded (what swbisb is asked with). */
   sha1(mediaKey: string): string;
+
+  // ---- albums, partner sharing, trash (README: "Albums, sharing, trash") ----
+  /** Every album the account sees (Z5xsfc), in creation order. */
+  readonly albums: ReplicaAlbum[];
+  album(albumKey: string): ReplicaAlbum;
+  /** The account as actor blocks show it (actor key, gaia id). */
+  readonly me: Person;
+  /** Someone by name (ids reproducible from the seed). */
+  person(name: string): Person;
+  createAlbum(title: string, opts?: { shared?: boolean; sharedWith?: string[]; ownedBy?: string }): ReplicaAlbum;
+  renameAlbum(albumKey: string, title: string): void;
+  deleteAlbum(albumKey: string): void;
+  /** Library items into an album; returns their entries (album-scoped keys). */
+  addToAlbum(albumKey: string, items: ItemRef[]): AlbumEntry[];
+  /** An item owned by someone else (in no library of the account) into an album. */
+  addForeignToAlbum(albumKey: string, spec: ForeignItemSpec): AlbumEntry;
+  /** `key`: the album-scoped key or the item's own key. */
+  removeFromAlbum(albumKey: string, key: string): void;
+  /** The album gets a share id, authKey and link (and members). */
+  shareAlbum(albumKey: string, sharedWith?: string[]): void;
+  /** The album-scoped key of an item (its library key or own key) in an album. */
+  albumItemKey(albumKey: string, itemKey: string): string;
+  /** Viewer path of an album item: `/album/<albumKey>/photo/<key>` (own albums) or `/share/<shareId>/photo/<key>?key=<authKey>` (shared ones). */
+  albumPhotoPath(albumKey: string, key: string, form?: 'album' | 'share'): string;
+  /** The account's trash, most recently trashed first. */
+  readonly trashed: ReplicaItem[];
+  trashItem(mediaKey: string): void;
+  restoreItem(mediaKey: string): void;
+  /** Only from the trash, as in the app. */
+  deleteForGood(mediaKey: string): void;
+  readonly partner: Person | null;
+  /** The partner's items shared with the account, newest taken first. */
+  readonly partnerItems: ReplicaItem[];
+  /** Start (name) or stop (null) partner sharing; stopping drops the partner's items. */
+  setPartner(name: string | null): void;
+  addPartnerItem(spec: ReplicaItemSpec): ReplicaItem;
+  removePartnerItem(mediaKey: string): void;
+  /** Viewer path of a partner item: `/partner/<partnerActorKey>/photo/<key>`. */
+  partnerPhotoPath(mediaKey: string): string;
+  /** Items the account sees that are in none of its libraries: someone else's album items and partner items. */
+  readonly foreignItems: ReplicaItem[];
 }
 
 const COOKIE_NAME = 'SID';
@@ -210,6 +259,7 @@ export class ReplicaServer implements Replica {
   private readonly rejectAutomation: boolean;
   private readonly ownerKey: string;
   private readonly ownerId: string;
+  readonly albumState: Albums;
   private readonly sockets = new Set<import('node:net').Socket>();
 
   constructor(private readonly options: ReplicaOptions) {
@@ -238,6 +288,8 @@ export class ReplicaServer implements Replica {
     const rand = prng(seedOf(seed, 'owner'));
     this.ownerKey = 'AF1Qip' + randomB64url(rand, 38);
     this.ownerId = String(100000000000 + Math.floor(rand() * 1e9));
+    this.albumState = new Albums(this.lib, seed, { name: 'Keeper', actorKey: this.ownerKey, gaiaId: this.ownerId });
+    this.albumState.setUp(options.albums, options.partner, options.trash);
     this.photos = createServer((req, res) => void this.handlePhotos(req, res).catch((err) => this.fail(res, err)));
     this.signIn = createServer((req, res) => void this.handleSignIn(req, res).catch((err) => this.fail(res, err)));
     for (const s of [this.photos, this.signIn]) {
@@ -277,16 +329,133 @@ export class ReplicaServer implements Replica {
     return this.lib.unknowns;
   }
 
+  /** Any key the account can meet: library, trash, album-scoped, partner, or a foreign item's own. */
+  private anyItem(key: string): ReplicaItem {
+    const item = this.lib.findAny(key) ?? this.albumState.entry(key)?.entry.item;
+    if (!item) throw new Error(`replica: no item ${key}`);
+    return item;
+  }
+
   item(mediaKey: string): ReplicaItem {
-    return this.lib.get(mediaKey);
+    return this.anyItem(mediaKey);
   }
 
   expectedFiles(mediaKey: string): ExpectedFile[] {
-    return this.lib.expectedFiles(this.lib.get(mediaKey));
+    return this.lib.expectedFiles(this.anyItem(mediaKey));
   }
 
   sha1(mediaKey: string): string {
-    return this.lib.sha1Of(this.lib.get(mediaKey));
+    return this.lib.sha1Of(this.anyItem(mediaKey));
+  }
+
+  get albums(): ReplicaAlbum[] {
+    return this.albumState.albums;
+  }
+
+  album(albumKey: string): ReplicaAlbum {
+    return this.albumState.get(albumKey);
+  }
+
+  get me(): Person {
+    return this.albumState.me;
+  }
+
+  person(name: string): Person {
+    return this.albumState.person(name);
+  }
+
+  createAlbum(title: string, opts: { shared?: boolean; sharedWith?: string[]; ownedBy?: string } = {}): ReplicaAlbum {
+    return this.albumState.create(title, opts);
+  }
+
+  renameAlbum(albumKey: string, title: string): void {
+    this.albumState.rename(albumKey, title);
+  }
+
+  deleteAlbum(albumKey: string): void {
+    this.albumState.remove(albumKey);
+  }
+
+  addToAlbum(albumKey: string, items: ItemRef[]): AlbumEntry[] {
+    return this.albumState.add(albumKey, items);
+  }
+
+  addForeignToAlbum(albumKey: string, spec: ForeignItemSpec): AlbumEntry {
+    return this.albumState.addForeign(albumKey, spec);
+  }
+
+  removeFromAlbum(albumKey: string, key: string): void {
+    this.albumState.removeFrom(albumKey, key);
+  }
+
+  shareAlbum(albumKey: string, sharedWith: string[] = []): void {
+    this.albumState.shareAlbum(albumKey, sharedWith);
+  }
+
+  albumItemKey(albumKey: string, itemKey: string): string {
+    return this.albumState.entryKey(albumKey, itemKey);
+  }
+
+  albumPhotoPath(albumKey: string, key: string, form?: 'album' | 'share'): string {
+    const album = this.albumState.get(albumKey);
+    const use = form ?? (album.own ? 'album' : 'share');
+    if (use === 'album') return `/album/${album.albumKey}/photo/${key}`;
+    if (!album.shareId || !album.authKey) throw new Error(`replica: album "${album.title}" is not shared`);
+    return `/share/${album.shareId}/photo/${key}?key=${album.authKey}`;
+  }
+
+  get trashed(): ReplicaItem[] {
+    return this.lib.trash;
+  }
+
+  trashItem(mediaKey: string): void {
+    const item = this.lib.moveToTrash(mediaKey, this.albumState.now());
+    this.albumState.itemChanged(item);
+  }
+
+  restoreItem(mediaKey: string): void {
+    const item = this.lib.restoreFromTrash(mediaKey);
+    this.albumState.itemChanged(item);
+  }
+
+  deleteForGood(mediaKey: string): void {
+    const item = this.lib.get(mediaKey);
+    if (item.trashedMs === null) throw new Error(`replica: ${mediaKey} is not in the trash (only trashed items are deleted for good)`);
+    this.albumState.forget(item);
+    this.lib.remove(mediaKey);
+  }
+
+  get partner(): Person | null {
+    return this.albumState.partner;
+  }
+
+  get partnerItems(): ReplicaItem[] {
+    return this.albumState.partnerItems;
+  }
+
+  setPartner(name: string | null): void {
+    this.albumState.setPartner(name);
+  }
+
+  addPartnerItem(spec: ReplicaItemSpec): ReplicaItem {
+    return this.albumState.addPartnerItem({ uploadedMs: Date.now(), ...spec });
+  }
+
+  removePartnerItem(mediaKey: string): void {
+    this.albumState.removePartnerItem(mediaKey);
+  }
+
+  partnerPhotoPath(mediaKey: string): string {
+    const p = this.albumState.partner;
+    if (!p || !this.albumState.partnerItems.some((i) => i.mediaKey === mediaKey)) throw new Error(`replica: ${mediaKey} is not a partner item`);
+    return `/partner/${p.actorKey}/photo/${mediaKey}`;
+  }
+
+  get foreignItems(): ReplicaItem[] {
+    const seen = new Set<ReplicaItem>();
+    for (const album of this.albumState.albums) for (const e of album.entries) if (e.item.owner !== null) seen.add(e.item);
+    for (const i of this.albumState.partnerItems) seen.add(i);
+    return [...seen];
   }
 
   addItem(spec: Partial<ReplicaItemSpec> & { sample: string }): ReplicaItem {
@@ -294,6 +463,7 @@ export class ReplicaServer implements Replica {
   }
 
   deleteItem(mediaKey: string): void {
+    this.albumState.forget(this.lib.get(mediaKey));
     this.lib.remove(mediaKey);
   }
 
@@ -351,7 +521,7 @@ export class ReplicaServer implements Replica {
   }
 
   downloadUrl(mediaKey: string, variant: Variant = 'main'): string | null {
-    return this.urlFor(this.lib.get(mediaKey), variant);
+    return this.urlFor(this.anyItem(mediaKey), variant);
   }
 
   // ---- tokens and URLs ----------------------------------------------------------------
@@ -381,6 +551,15 @@ export class ReplicaServer implements Replica {
       ownerId: this.ownerId,
       thumbUrl: (item) => this.thumbUrl(item),
       downloadUrl: (item, variant) => this.urlFor(item, variant),
+    };
+  }
+
+  private albumContext(): AlbumContext {
+    return {
+      ...this.rowContext(),
+      albums: this.albumState,
+      linkUrl: (album) => `${this.signInOrigin}/app/${album.linkId}`,
+      albumUrl: (album) => (album.shared && album.shareId ? `${this.baseUrl}/share/${album.shareId}?key=${album.authKey}` : `${this.baseUrl}/album/${album.albumKey}`),
     };
   }
 
@@ -492,7 +671,8 @@ export class ReplicaServer implements Replica {
     if (photo && method === 'GET') {
       this.counters.pages++;
       const item = this.lib.find(photo[1]);
-      if (!item) return html(res, 404, notFoundPage());
+      // A trashed item is not in the library's viewer (the replica has no trash viewer).
+      if (!item || item.trashedMs !== null) return html(res, 404, notFoundPage());
       const n = this.neighbours(item);
       const staleKey = n.older ?? n.newer;
       html(res, 200, viewerPage(this.wiz(session), this.lib, item, staleKey ? this.lib.get(staleKey) : null, n, this.faults.siteChanged));
@@ -508,7 +688,15 @@ export class ReplicaServer implements Replica {
       redirect(res, `${prefix}/photo/${item.mediaKey}${url.search}`);
       return;
     }
+    if (method === 'GET' && this.albumRoutes(res, session, path, url)) return;
     const frag = /^\/_\/replica\/viewer\/([A-Za-z0-9_-]+)$/.exec(path);
+    if (frag && method === 'GET' && url.searchParams.has('ctx')) {
+      const shown = this.viewerTarget(frag[1], url.searchParams);
+      if (!shown) return send(res, 404, '{}', { 'Content-Type': 'application/json' });
+      const body = JSON.stringify({ html: itemFragment(this.lib, shown.item, false, this.faults.siteChanged, frag[1]), ...shown.neighbours });
+      send(res, 200, body, { 'Content-Type': 'application/json; charset=utf-8' });
+      return;
+    }
     if (frag && method === 'GET') {
       const item = this.lib.find(frag[1]);
       if (!item) return send(res, 404, '{}', { 'Content-Type': 'application/json' });
@@ -518,6 +706,72 @@ export class ReplicaServer implements Replica {
     }
     this.counters.pages++;
     html(res, 404, notFoundPage());
+  }
+
+  /**
+   * The album, shared-album and partner pages and viewers (facts page, URLs): `/album/<albumKey>`
+   * and its `/photo/<albumScopedKey>`, `/share/<shareId>?key=<authKey>` and its `/photo/<key>`,
+   * `/partner/<partnerActorKey>/photo/<key>` (the replica's choice of "/partner/..."). True when
+   * the path was one of them (answered, 404 included).
+   */
+  private albumRoutes(res: ServerResponse, session: Session, path: string, url: URL): boolean {
+    const albumPage = /^\/album\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+    const sharePage = /^\/share\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+    const albumPhoto = /^\/album\/([A-Za-z0-9_-]+)\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+    const sharePhoto = /^\/share\/([A-Za-z0-9_-]+)\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+    const partnerPhoto = /^\/partner\/([A-Za-z0-9_-]+)\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
+    if (!albumPage && !sharePage && !albumPhoto && !sharePhoto && !partnerPhoto) return false;
+    this.counters.pages++;
+    const authKey = url.searchParams.get('key');
+    // /album/… is the account's own albums; someone else's album opens through its share link.
+    const album = albumPage || albumPhoto ? this.albumState.album((albumPage ?? albumPhoto)![1]) : sharePage || sharePhoto ? this.albumState.byShare((sharePage ?? sharePhoto)![1]) : undefined;
+    const readable = album && (albumPage || albumPhoto ? album.own : authKey !== null && this.albumState.canRead(album, authKey));
+    if ((albumPage || sharePage) && album && readable) {
+      const base = albumPage ? `/album/${album.albumKey}` : `/share/${album.shareId}`;
+      const tiles = this.albumState.visible(album).map((e) => ({ href: `${base}/photo/${e.key}${url.search}`, label: `${e.item.kind === 'video' ? 'Video' : 'Photo'} - ${e.item.fileName}` }));
+      html(res, 200, albumGridPage(this.wiz(session), album.title, tiles, this.faults.siteChanged));
+      return true;
+    }
+    const key = (albumPhoto ?? sharePhoto ?? partnerPhoto)?.[2];
+    const params = new URLSearchParams();
+    if (album && readable && key) {
+      params.set('ctx', 'album');
+      params.set('album', album.albumKey);
+      if (sharePhoto) params.set('key', authKey!);
+    } else if (partnerPhoto && key && this.albumState.partner?.actorKey === partnerPhoto[1]) {
+      params.set('ctx', 'partner');
+    }
+    const shown = key && params.has('ctx') ? this.viewerTarget(key, params) : null;
+    if (!shown) {
+      html(res, 404, notFoundPage());
+      return true;
+    }
+    const staleKey = shown.neighbours.older ?? shown.neighbours.newer;
+    const stale = staleKey ? this.viewerTarget(staleKey, params)?.item ?? null : null;
+    const view: ViewerContext = {
+      base: albumPhoto ? `/album/${album!.albumKey}` : sharePhoto ? `/share/${album!.shareId}` : `/partner/${partnerPhoto![1]}`,
+      authKey: sharePhoto ? authKey : null,
+      albumKey: album ? album.albumKey : null,
+      fragmentQuery: '?' + params.toString(),
+      key: key!,
+      staleKey,
+    };
+    html(res, 200, viewerPage(this.wiz(session), this.lib, shown.item, stale, shown.neighbours, this.faults.siteChanged, view));
+    return true;
+  }
+
+  /** An item shown in an album or partner viewer (params as the fragment request carries them), with its neighbours there. */
+  private viewerTarget(key: string, params: URLSearchParams): { item: ReplicaItem; neighbours: ViewerNeighbours } | null {
+    if (params.get('ctx') === 'partner') {
+      const item = this.albumState.partnerItems.find((i) => i.mediaKey === key);
+      return item ? { item, neighbours: this.albumState.partnerNeighbours(key) } : null;
+    }
+    const album = this.albumState.album(params.get('album') ?? '');
+    const hit = this.albumState.entry(key);
+    if (!album || !hit || hit.album !== album || hit.entry.item.trashedMs !== null) return null;
+    const authKey = params.get('key');
+    if (!(authKey === null ? album.own : this.albumState.canRead(album, authKey))) return null;
+    return { item: hit.entry.item, neighbours: this.albumState.neighbours(album, key) };
   }
 
   /** Newer/older item in the same view (library, or archive for an archived item). */
@@ -609,21 +863,31 @@ export class ReplicaServer implements Replica {
     const refusal = argsRefusal(rpcid, args);
     if (refusal) throw new RpcError(refusal);
     const a = args as unknown[];
-    const ctx = this.rowContext();
-    const item = (key: unknown): ReplicaItem => {
-      const found = typeof key === 'string' ? this.lib.find(key) : undefined;
-      if (!found) throw new UnknownKeyError(`no item ${String(key)}`);
-      return found;
-    };
+    const ctx = this.albumContext();
+    const authKey = (a[2] ?? null) as string | null;
     switch (rpcid) {
       case 'lcxiM':
         return this.lcxiM(ctx, a);
       case 'EzkLib':
         return this.ezkLib(ctx, a);
-      case 'VrseUb':
-        return vrseUb(ctx, item(a[0]));
-      case 'fDcn4b':
-        return fDcn4b(ctx, item(a[0]));
+      case 'VrseUb': {
+        // [mediaKey, null, authKey, null, albumKey]
+        const r = this.resolve(a[0], authKey, (a[4] ?? null) as string | null);
+        return vrseUb(ctx, r.item, this.itemView(ctx, r));
+      }
+      case 'fDcn4b': {
+        // [mediaKey, 1, authKey, null, 1]: [0][19] = the albums holding the item, as Z5xsfc rows show them.
+        const r = this.resolve(a[0], authKey, undefined);
+        return fDcn4b(ctx, r.item, { ...this.itemView(ctx, r), albums: this.albumState.holding(r.item).map((al) => itemAlbumEntry(ctx, al)) });
+      }
+      case 'Z5xsfc':
+        return this.z5xsfc(ctx, a);
+      case 'snAcKc':
+        return this.snAcKc(ctx, a);
+      case 'e9T5je':
+        return this.e9T5je(ctx, a);
+      case 'zy0IHe':
+        return this.zy0IHe(ctx, a);
       case 'EWgK9e': {
         // [[[ [[key],…] ], [MASK]]] → rows at answer[0][1] (what EWgK9e.json holds); unknown keys are left out.
         const keyList = ((((a[0] as unknown[])[0] as unknown[])[0] ?? []) as [string][]).map((k) => k[0]);
@@ -644,6 +908,113 @@ export class ReplicaServer implements Replica {
       default:
         throw new RpcError(`unknown rpcid ${rpcid}`);
     }
+  }
+
+  /** The item behind a VrseUb/fDcn4b key, or UnknownKeyError (answered as unknowns.unknownKey says). */
+  private resolve(key: unknown, authKey: string | null, albumKey: string | null | undefined): Resolved {
+    const r = typeof key === 'string' ? this.albumState.resolve(key, authKey, albumKey) : null;
+    if (!r) throw new UnknownKeyError(`no item ${String(key)} for this caller`);
+    return r;
+  }
+
+  private itemView(ctx: AlbumContext, r: Resolved): ItemView {
+    if (r.item.owner === null) return { key: r.key };
+    return { key: r.key, owner: ownerOf(ctx, r.item), source: r.partner ? 4 : 3 };
+  }
+
+  /** Where a page of `list` starts after a cursor: just past its last item, else past where that item would sort now. */
+  private static resumeAt<T>(list: T[], isLast: (t: T) => boolean, sortsAfter: (t: T) => boolean): number {
+    const at = list.findIndex(isLast);
+    if (at >= 0) return at + 1;
+    const next = list.findIndex(sortsAfter);
+    return next < 0 ? list.length : next;
+  }
+
+  /** Z5xsfc [pageId, null, null, null, 1, null, null, 100, [2], 5]: every album the account sees, most recently modified first; [7] = page size. */
+  private z5xsfc(ctx: AlbumContext, a: unknown[]): unknown[] {
+    const pageSize = typeof a[7] === 'number' && a[7] > 0 ? Math.min(100, Math.floor(a[7])) : 100;
+    const list = this.albumState.listed();
+    let start = 0;
+    if (typeof a[0] === 'string' && a[0]) {
+      const c = decodeCursor(a[0]);
+      if (!c || c[0] !== 'Z5xsfc') throw new RpcError('bad page id');
+      const [key, modified] = [String(c[1]), Number(c[2])];
+      start = ReplicaServer.resumeAt(list, (al) => al.albumKey === key, (al) => al.modifiedMs < modified || (al.modifiedMs === modified && al.albumKey > key));
+    }
+    const page = list.slice(start, start + pageSize);
+    const last = page[page.length - 1];
+    const next = last && start + pageSize < list.length ? encodeCursor(['Z5xsfc', last.albumKey, last.modifiedMs]) : null;
+    return albumsPage(ctx, page, next);
+  }
+
+  /**
+   * snAcKc [albumKey, pageId, null, authKey]: one album's items in pages of 100, album-scoped
+   * keys. Someone else's album needs its authKey; a missing or wrong one, or an album the
+   * account does not see, gets the error entry (the replica's choice of refusal).
+   */
+  private snAcKc(ctx: AlbumContext, a: unknown[]): unknown[] {
+    const album = this.albumState.album(a[0] as string);
+    if (!album) throw new RpcError('no such album');
+    if (!this.albumState.canRead(album, (a[3] ?? null) as string | null)) throw new RpcError('authKey missing or wrong');
+    const list = this.albumState.visible(album);
+    let start = 0;
+    if (typeof a[1] === 'string' && a[1]) {
+      const c = decodeCursor(a[1]);
+      if (!c || c[0] !== 'snAcKc' || c[1] !== album.albumKey) throw new RpcError('bad page id');
+      const [key, taken, added] = [String(c[2]), Number(c[3]), Number(c[4])];
+      start = ReplicaServer.resumeAt(list, (e) => e.key === key, (e) => e.item.takenMs > taken || (e.item.takenMs === taken && (e.addedMs > added || (e.addedMs === added && e.key > key))));
+    }
+    const page = list.slice(start, start + 100);
+    const last = page[page.length - 1];
+    const next = last && start + 100 < list.length ? encodeCursor(['snAcKc', album.albumKey, last.key, last.item.takenMs, last.addedMs]) : null;
+    return albumPage(ctx, album, page, next);
+  }
+
+  /**
+   * e9T5je [pageId, null, [null, [[[2,1]]], [partnerActorId], [null, gaiaId], 1]]: the partner's
+   * items, newest taken first, pages of 100. Ids not set: the account's partner (Google allows
+   * one). Set, the actor id must be the partner's and the gaia id the account's or the
+   * partner's (sources disagree on whose); else the error entry. No partner: `[]`.
+   */
+  private e9T5je(ctx: AlbumContext, a: unknown[]): unknown[] {
+    const filter = a[2] as unknown[];
+    const actor = ((filter[2] as unknown[] | null | undefined)?.[0] ?? null) as string | null;
+    const gaia = ((filter[3] as unknown[] | null | undefined)?.[1] ?? null) as string | null;
+    const p = this.albumState.partner;
+    if (!p) {
+      if (actor !== null) throw new RpcError('no partner');
+      return [];
+    }
+    if (actor !== null && actor !== p.actorKey) throw new RpcError('not the partner');
+    if (gaia !== null && gaia !== this.ownerId && gaia !== p.gaiaId) throw new RpcError('unknown gaia id');
+    const list = this.albumState.partnerItems;
+    let start = 0;
+    if (typeof a[0] === 'string' && a[0]) {
+      const c = decodeCursor(a[0]);
+      if (!c || c[0] !== 'e9T5je') throw new RpcError('bad page id');
+      const [key, taken] = [String(c[1]), Number(c[2])];
+      start = ReplicaServer.resumeAt(list, (i) => i.mediaKey === key, (i) => i.takenMs < taken || (i.takenMs === taken && i.mediaKey > key));
+    }
+    const page = list.slice(start, start + 100);
+    const last = page[page.length - 1];
+    const next = last && start + 100 < list.length ? encodeCursor(['e9T5je', last.mediaKey, last.takenMs]) : null;
+    return partnerPage(ctx, p, page, next);
+  }
+
+  /** zy0IHe [pageId]: the trash, most recently trashed first, pages of 100. */
+  private zy0IHe(ctx: AlbumContext, a: unknown[]): unknown[] {
+    const list = this.lib.trash;
+    let start = 0;
+    if (typeof a[0] === 'string' && a[0]) {
+      const c = decodeCursor(a[0]);
+      if (!c || c[0] !== 'zy0IHe') throw new RpcError('bad page id');
+      const [key, trashed] = [String(c[1]), Number(c[2])];
+      start = ReplicaServer.resumeAt(list, (i) => i.mediaKey === key, (i) => (i.trashedMs ?? 0) < trashed);
+    }
+    const page = list.slice(start, start + 100);
+    const last = page[page.length - 1];
+    const next = last && start + 100 < list.length ? encodeCursor(['zy0IHe', last.mediaKey, last.trashedMs]) : null;
+    return trashPage(ctx, page, next);
   }
 
   /** lcxiM [pageId, timestamp, pageSize, null, 1, source]: by date taken, newest first. */
@@ -734,7 +1105,7 @@ export class ReplicaServer implements Replica {
 
   private async handleDownload(res: ServerResponse, token: string): Promise<void> {
     const target = this.tokens.get(token);
-    const item = target ? this.lib.find(target.key) : undefined;
+    const item = target ? this.lib.findAny(target.key) : undefined;
     if (!target || !item) return send(res, 404, 'Not Found', { 'Content-Type': 'text/plain' });
     if (target.variant === 'thumb') {
       // Thumbnails (any size suffix): a tiny placeholder GIF, never the original.
@@ -814,8 +1185,13 @@ export class ReplicaServer implements Replica {
       case '/v3/signin/rejected':
       case '/signin/rejected':
         return html(res, 200, rejectedPage());
-      default:
+      default: {
+        // An album's short link (Z5xsfc 72930366[10]; Google's photos.app.goo.gl/<id>): to its share URL with ?key=.
+        const link = /^\/app\/([A-Za-z0-9]+)$/.exec(url.pathname);
+        const album = link ? this.albumState.byLink(link[1]) : undefined;
+        if (album?.shareId) return redirect(res, `${this.baseUrl}/share/${album.shareId}?key=${album.authKey}`);
         return html(res, 404, notFoundPage());
+      }
     }
   }
 }

@@ -1,5 +1,5 @@
 // Error classes decide what happens next: retry the item, defer it, stop the run, and with
-// which exit code. p-retry's shouldRetry reads `retryable`; the CLI maps `exitCode`.
+// which outcome. p-retry's shouldRetry reads `retryable`; every exit code is exitCodeFor(outcome).
 
 export const ExitCode = {
   Complete: 0,
@@ -11,27 +11,39 @@ export const ExitCode = {
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
+/** How a run (or a command) ended: a name of the ExitCode table. */
+export type Outcome = keyof typeof ExitCode;
+
+/** The one mapping from an outcome to the process's exit code. */
+export function exitCodeFor(outcome: Outcome): ExitCode {
+  return ExitCode[outcome];
+}
+
 export class KeepError extends Error {
   /** Worth another try of the same step, after a back-off. */
   readonly retryable: boolean = false;
   /** Ends the whole run (not just this item) with this exit code. */
   readonly stopsRun: boolean = false;
-  readonly exitCode: ExitCode = ExitCode.Unexpected;
+  /** The outcome of a run this error ends (its exit code is exitCodeFor(outcome)). */
+  readonly outcome: Outcome = 'Unexpected';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+  }
+  get exitCode(): ExitCode {
+    return exitCodeFor(this.outcome);
   }
 }
 
 /** Bad flags, values, files given by the user: nothing was changed. */
 export class UsageError extends KeepError {
-  override readonly exitCode = ExitCode.Usage;
+  override readonly outcome = 'Usage';
   override readonly stopsRun = true;
 }
 
 /** The session is gone: stop taking work, never blame the item. */
 export class SignedOutError extends KeepError {
-  override readonly exitCode = ExitCode.SignedOut;
+  override readonly outcome = 'SignedOut';
   override readonly stopsRun = true;
   constructor(message = 'Not signed in to Google Photos: run `gphotos-keep login` (or `login --cookies FILE` on a headless machine), then run again.', options?: { cause?: unknown }) {
     super(message, options);
@@ -40,7 +52,7 @@ export class SignedOutError extends KeepError {
 
 /** Google changed the page or the RPC so that a documented fact no longer holds. */
 export class SiteChangedError extends KeepError {
-  override readonly exitCode = ExitCode.SiteChanged;
+  override readonly outcome = 'SiteChanged';
   override readonly stopsRun = true;
   constructor(readonly fact: string, detail?: string, options?: { cause?: unknown }) {
     super(`Site not recognised: ${fact}${detail ? ` (${detail})` : ''}. Google may have changed photos.google.com; please report this.`, options);
@@ -53,7 +65,7 @@ export class SiteChangedError extends KeepError {
  * its downloads, then exits 5; the message says how to accept real deletions.
  */
 export class MassDisappearanceError extends KeepError {
-  override readonly exitCode = ExitCode.SiteChanged;
+  override readonly outcome = 'SiteChanged';
 }
 
 /** Timeouts, 5xx, failed or short downloads, RPC throttling: back off and try again. */
@@ -72,7 +84,7 @@ export class DeferredError extends KeepError {}
 /** Local trouble the user must fix: disk full, unwritable folder. */
 export class LocalIoError extends KeepError {
   override readonly stopsRun = true;
-  override readonly exitCode = ExitCode.Unexpected;
+  override readonly outcome = 'Unexpected';
 }
 
 /** A file name from the network or a zip that would escape the backup folder. */
@@ -82,8 +94,13 @@ export function isRetryable(error: unknown): boolean {
   return error instanceof KeepError ? error.retryable : false;
 }
 
+/** The outcome an error ends a run with: its class decides; anything else is unexpected. */
+export function outcomeOfError(error: unknown): Outcome {
+  return error instanceof KeepError ? error.outcome : 'Unexpected';
+}
+
 export function exitCodeOf(error: unknown): ExitCode {
-  return error instanceof KeepError ? error.exitCode : ExitCode.Unexpected;
+  return exitCodeFor(outcomeOfError(error));
 }
 
 export function describeError(error: unknown): string {

@@ -6,13 +6,13 @@
 import { lstatSync, readFileSync, readlinkSync, unlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, KeepError } from '../errors.js';
+import { KeepError } from '../errors.js';
 
 export const LOCK_FILES = ['SingletonLock', 'SingletonSocket', 'SingletonCookie'] as const;
 
 /** Another Chromium is running on this profile: close it (or wait for it) and run again. */
 export class ProfileInUseError extends KeepError {
-  override readonly exitCode = ExitCode.Unexpected;
+  override readonly outcome = 'Unexpected';
   override readonly stopsRun = true;
   constructor(
     readonly profileDir: string,

@@ -1,7 +1,7 @@
-// Turns whatever ended a run into the documented exit code and a message a person can act on.
+// Turns whatever ended a run into its outcome (exit code: exitCodeFor) and a message a person can act on.
 // Local trouble (disk full, read-only or unwritable folder) is a LocalIoError: exit 1 with the
 // path and what to do; the error classes in src/errors.ts decide the rest.
-import { ExitCode, KeepError, LocalIoError, describeError, exitCodeOf } from '../errors.js';
+import { KeepError, LocalIoError, type Outcome, describeError } from '../errors.js';
 
 const DISK_FULL = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_READONLY_DBMOVED']);
@@ -35,7 +35,7 @@ export function localIoErrorFrom(error: unknown, outDir: string): LocalIoError |
 }
 
 export interface Failure {
-  exitCode: ExitCode;
+  outcome: Outcome;
   message: string;
   /** An error class this program raises on purpose (not a bug). */
   expected: boolean;
@@ -43,7 +43,7 @@ export interface Failure {
 
 export function classifyFailure(error: unknown, outDir: string): Failure {
   const local = localIoErrorFrom(error, outDir);
-  if (local) return { exitCode: ExitCode.Unexpected, message: local.message, expected: true };
-  if (error instanceof KeepError) return { exitCode: exitCodeOf(error), message: error.message, expected: true };
-  return { exitCode: ExitCode.Unexpected, message: `unexpected error: ${describeError(error)}`, expected: false };
+  if (local) return { outcome: local.outcome, message: local.message, expected: true };
+  if (error instanceof KeepError) return { outcome: error.outcome, message: error.message, expected: true };
+  return { outcome: 'Unexpected', message: `unexpected error: ${describeError(error)}`, expected: false };
 }

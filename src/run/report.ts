@@ -2,6 +2,7 @@
 // short plain-text summary that ends up in the healthcheck's end ping.
 import os from 'node:os';
 import path from 'node:path';
+import { ExitCode, type Outcome, exitCodeFor } from '../errors.js';
 import type { Db } from '../store/database.js';
 import { parkedItems } from '../store/stats.js';
 import { atomicWriteFile } from '../folder/atomic-write.js';
@@ -63,17 +64,20 @@ export function parkedLines(list: ParkedList, max = 10): string[] {
 
 export const PARKED_HEADING = 'not tried again until `gphotos-keep sync --retry-failed`';
 
-export const OUTCOMES: Record<number, string> = {
-  0: 'complete',
-  1: 'unexpected error',
-  2: 'usage or bad input',
-  3: 'partial: some items failed and will be retried',
-  4: 'signed out or session expired',
-  5: 'site not recognised',
+/** What each outcome means: the report's and the ping's first words, and status's run list. */
+export const OUTCOMES: Record<Outcome, string> = {
+  Complete: 'complete',
+  Unexpected: 'unexpected error',
+  Usage: 'usage or bad input',
+  Partial: 'partial: some items failed and will be retried',
+  SignedOut: 'signed out or session expired',
+  SiteChanged: 'site not recognised',
 };
 
+/** The meaning of a recorded exit code (the runs table keeps the number). */
 export function outcomeOf(exitCode: number): string {
-  return OUTCOMES[exitCode] ?? `exit ${exitCode}`;
+  const outcome = (Object.keys(ExitCode) as Outcome[]).find((name) => exitCodeFor(name) === exitCode);
+  return outcome ? OUTCOMES[outcome] : `exit ${exitCode}`;
 }
 
 export interface RunReport {

@@ -5,7 +5,7 @@ import { existsSync } from 'node:fs';
 import { type Db, indexPath, openIndex } from '../store/database.js';
 import { countOutstanding } from '../store/stats.js';
 import type { ProgressEvent } from './progress.js';
-import type { SyncEvents } from './sync.js';
+import type { SyncEvents } from './sync-types.js';
 
 export interface ProgressFeed {
   /** Stops listening and closes the index connection; idempotent. */

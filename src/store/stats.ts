@@ -88,11 +88,23 @@ export function waitingItems(db: Db, limit = 10): { total: number; items: Failin
   return { total, items };
 }
 
-/** Items the index still has to download, by state (an item being downloaded is still pending). */
-export function countOutstanding(db: Db): { pending: number; failed: number; deferred: number } {
+export interface Outstanding {
+  pending: number;
+  /** Failed items, parked ones included. */
+  failed: number;
+  deferred: number;
+  /** Failed items parked after --park-after runs: not tried again until --retry-failed. */
+  parked: number;
+  /** What a sync would still try: pending, failed and deferred, parked ones not. */
+  remaining: number;
+}
+
+/** The one count of what the index still has to download (an item being downloaded is still pending). */
+export function countOutstanding(db: Db): Outstanding {
   const counts = { pending: 0, failed: 0, deferred: 0 };
   for (const row of db.prepare(`SELECT state, COUNT(*) AS n FROM items WHERE state IN ('pending', 'failed', 'deferred') GROUP BY state`).all() as { state: keyof typeof counts; n: number }[]) {
     counts[row.state] = row.n;
   }
-  return counts;
+  const parked = knowsParking(db) ? (db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number) : 0;
+  return { ...counts, parked, remaining: counts.pending + counts.failed - parked + counts.deferred };
 }

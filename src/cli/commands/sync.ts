@@ -1,11 +1,12 @@
 // `sync`: back up the library into --out. The work is syncLibrary (src/run/sync.ts); this
 // file only turns options into its parameters and its summary into output and an exit code.
 import { resolveProfileDir } from '../../browser/profile.js';
-import { ExitCode } from '../../errors.js';
-import { runGuarded } from '../../run/guard.js';
+import { ExitCode, type Outcome } from '../../errors.js';
+import { runInFrame } from '../../run/frame.js';
 import { formatBytes } from '../../run/progress.js';
 import { PARKED_HEADING, parkedLines } from '../../run/report.js';
-import { type SyncSummary, SyncEvents, syncLibrary } from '../../run/sync.js';
+import { syncLibrary } from '../../run/sync.js';
+import { type SyncSummary, SyncEvents } from '../../run/sync-types.js';
 import { feedSyncProgress } from '../../run/sync-progress.js';
 import { publicOptions } from '../config.js';
 import { type CommandContext, outDir } from '../context.js';
@@ -13,8 +14,8 @@ import { type CommandContext, outDir } from '../context.js';
 export async function runSync(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const out = outDir(ctx, true);
-  // The guard (src/run/guard.ts): run lock, healthcheck pings, progress, runs row, report, metrics, exit code.
-  const guarded = await runGuarded(
+  // The run frame (src/run/frame.ts): run lock, healthcheck pings, progress, runs row, report, metrics, exit code.
+  const framed = await runInFrame(
     {
       outDir: out,
       command: 'sync',
@@ -31,23 +32,22 @@ export async function runSync(ctx: CommandContext): Promise<number> {
       const events = new SyncEvents();
       const feed = feedSyncProgress(events, out, hooks.progress);
       try {
-        const summary = await syncRun(ctx, out, events);
-        return { exitCode: summary.exitCode, summary };
+        return await syncRun(ctx, out, events);
       } finally {
         feed.detach();
       }
     },
   );
-  if (guarded.summary) {
-    ctx.stderr.write(humanSummary(guarded.summary));
-    if (o.json === true) ctx.stdout.write(`${JSON.stringify(guarded.summary)}\n`);
+  if (framed.summary) {
+    ctx.stderr.write(humanSummary(framed.summary));
+    if (o.json === true) ctx.stdout.write(`${JSON.stringify(framed.summary)}\n`);
   } else if (o.json === true) {
-    ctx.stdout.write(`${JSON.stringify({ exitCode: guarded.exitCode, error: guarded.error, anotherRun: guarded.lockedBy })}\n`);
+    ctx.stdout.write(`${JSON.stringify({ exitCode: framed.exitCode, error: framed.error, anotherRun: framed.lockedBy })}\n`);
   }
-  return guarded.exitCode;
+  return framed.exitCode;
 }
 
-function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<SyncSummary> {
+function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<{ outcome: Outcome; summary: SyncSummary }> {
   const o = ctx.options;
   return syncLibrary({
     outDir: out,

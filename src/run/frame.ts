@@ -1,15 +1,17 @@
-// Everything an unattended run needs around its real work: the run lock, healthcheck pings,
-// the progress display, the run's row in the index, <out>/.gphotos-keep/runs/<start>.json,
-// the --metrics-file, and one documented exit code for whatever happened.
+// The run frame: every command that writes to a backup folder (sync, adopt, verify --fix, and
+// any later writer) runs its body inside it, and so gets the same run lock, healthcheck pings,
+// progress display, run row in the index, <out>/.gphotos-keep/runs/<start>.json, --metrics-file,
+// and one documented exit code for whatever happened: exitCodeFor(outcome).
 //
 //   lock ─► ping /start ─► runs row ─► body(hooks) ─► runs row ─► report ─► metrics ─► ping /<code> ─► unlock
 //
-// A second run on the same folder exits 0 at once and sends no pings. Nothing after the body
-// (report, metrics, pings) can change the exit code the body earned.
+// A second run on the same folder exits 0 at once and sends no pings, whichever command either
+// is. Nothing after the body (report, metrics, pings) can change the outcome the body earned.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { ExitCode, UsageError, describeError } from '../errors.js';
+import { type Outcome, UsageError, describeError, exitCodeFor } from '../errors.js';
 import type { Logger } from '../log.js';
+import type { RunCounts } from '../store/runs.js';
 import { type Db, openIndex, stateDir as stateDirOf } from '../store/database.js';
 import { countByState } from '../store/items.js';
 import { finishRun, lastSuccessMs, startRun } from '../store/runs.js';
@@ -19,12 +21,14 @@ import { Healthcheck, type HealthcheckOptions, type PingResult } from './healthc
 import { acquireRunLock, describeHolder, type LockOwner, type RunLock } from './lock.js';
 import { writeMetricsFile } from './metrics.js';
 import { type Progress, type ProgressEvent, createProgress } from './progress.js';
-import { type RunReport, type RunSummaryLike, countsOf, hostName, outcomeOf, pingBody, writeRunReport } from './report.js';
+import { OUTCOMES, type RunReport, type RunSummaryLike, countsOf, hostName, pingBody, writeRunReport } from './report.js';
 
-export interface GuardContext {
+export interface FrameContext {
   outDir: string;
-  /** The command being run, e.g. 'sync'. */
+  /** The command being run, e.g. 'sync' or 'verify --fix': named in the lock, the runs row, the report and messages. */
   command: string;
+  /** Take the run lock (default): false only for a run that changes nothing another run relies on. */
+  exclusive?: boolean;
   logger: Logger;
   stderr: NodeJS.WritableStream;
   signal: AbortSignal;
@@ -36,13 +40,15 @@ export interface GuardContext {
   quiet?: boolean;
   /** Live display instead of log lines; defaults to stdout and stderr being terminals. */
   interactive?: boolean;
+  /** The body feeds progress events (default true); false: never a live display. */
+  display?: boolean;
   /** The run's options as they may be shown (no secrets), for the report. */
   reportOptions?: Record<string, unknown>;
   healthcheck?: HealthcheckOptions;
   now?: () => Date;
 }
 
-export interface GuardHooks {
+export interface FrameHooks {
   startedAt: Date;
   /** The run's id in the index's runs table (null in a dry run or when it could not be written). */
   runId: number | null;
@@ -55,11 +61,14 @@ export interface GuardHooks {
 }
 
 export interface BodyResult<S extends RunSummaryLike = RunSummaryLike> {
-  exitCode: number;
+  /** How the body ended; the frame's exit code is exitCodeFor(outcome). */
+  outcome: Outcome;
   summary: S;
+  /** The counts of the runs row, report and metrics, when the summary does not hold them as numbers. */
+  counts?: Partial<RunCounts>;
 }
 
-export interface GuardOutcome<S extends RunSummaryLike = RunSummaryLike> {
+export interface FrameResult<S extends RunSummaryLike = RunSummaryLike> {
   exitCode: number;
   /** The body's summary; null when the body threw or never ran. */
   summary: S | null;
@@ -72,13 +81,13 @@ export interface GuardOutcome<S extends RunSummaryLike = RunSummaryLike> {
   pings: { start: PingResult | null; end: PingResult | null };
 }
 
-export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, body: (hooks: GuardHooks) => Promise<BodyResult<S>>): Promise<GuardOutcome<S>> {
+export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, body: (hooks: FrameHooks) => Promise<BodyResult<S>>): Promise<FrameResult<S>> {
   const now = ctx.now ?? (() => new Date());
   const startedAt = now();
   const out = path.resolve(ctx.outDir);
   const stateDir = stateDirOf(out);
   const log = ctx.logger.child({ command: ctx.command });
-  const outcome: GuardOutcome<S> = { exitCode: ExitCode.Complete, summary: null, lockedBy: null, error: null, report: null, reportFile: null, pings: { start: null, end: null } };
+  const frame: FrameResult<S> = { exitCode: exitCodeFor('Complete'), summary: null, lockedBy: null, error: null, report: null, reportFile: null, pings: { start: null, end: null } };
 
   // 1. The folder and the lock. Trouble here is still a run that failed (and is pinged);
   //    only another run holding the lock ends this one silently.
@@ -87,16 +96,16 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
   try {
     if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is not a folder: give the backup folder (it is created if missing).`);
     const prepared = !ctx.dryRun || existsSync(stateDir);
-    if (prepared) {
-      makeFolders(stateDir);
+    if (prepared) makeFolders(stateDir);
+    if (prepared && ctx.exclusive !== false) {
       const attempt = acquireRunLock(stateDir, ctx.command, startedAt);
       if (!attempt.acquired) {
         const message = describeHolder(attempt.heldBy, attempt.file);
         const hint = attempt.heldBy && attempt.heldBy.host !== hostName() ? `; if no run is active there, remove ${attempt.file}` : '';
         ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
         log.info({ holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
-        outcome.lockedBy = attempt.heldBy ?? { pid: 0, host: '', startedAt: '' };
-        return outcome;
+        frame.lockedBy = attempt.heldBy ?? { pid: 0, host: '', startedAt: '' };
+        return frame;
       }
       lock = attempt.lock;
       if (attempt.tookOverFrom) log.warn({ stalePid: attempt.tookOverFrom.pid, staleStart: attempt.tookOverFrom.startedAt }, 'took over the lock of a run that is no longer running');
@@ -123,16 +132,19 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
       }
     }
 
-    const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.interactive });
-    const hooks: GuardHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal: ctx.signal };
+    const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.display === false ? false : ctx.interactive });
+    const hooks: FrameHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal: ctx.signal };
 
     // 3. The work.
     let stopError: unknown = setupError;
+    let outcome: Outcome = 'Complete';
+    let bodyCounts: Partial<RunCounts> | undefined;
     if (!setupError) {
       try {
         const result = await body(hooks);
-        outcome.summary = result.summary;
-        outcome.exitCode = result.exitCode;
+        frame.summary = result.summary;
+        outcome = result.outcome;
+        bodyCounts = result.counts;
       } catch (error) {
         stopError = error;
       }
@@ -140,23 +152,24 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
     progress.stop();
     if (stopError !== null) {
       const failure = classifyFailure(stopError, out);
-      outcome.exitCode = failure.exitCode;
-      outcome.error = failure.message;
+      outcome = failure.outcome;
+      frame.error = failure.message;
       ctx.stderr.write(`gphotos-keep ${ctx.command}: ${failure.message}\n`);
-      if (failure.expected) log.error({ exitCode: failure.exitCode }, failure.message);
-      else log.error({ exitCode: failure.exitCode, err: stopError }, failure.message);
+      if (failure.expected) log.error({ exitCode: exitCodeFor(outcome) }, failure.message);
+      else log.error({ exitCode: exitCodeFor(outcome), err: stopError }, failure.message);
     }
+    frame.exitCode = exitCodeFor(outcome);
 
     // A body may report what stopped it (signed out, site changed) in its summary instead of throwing.
-    if (outcome.error === null && typeof outcome.summary?.stoppedBy === 'string' && outcome.exitCode !== ExitCode.Complete) outcome.error = outcome.summary.stoppedBy;
+    if (frame.error === null && typeof frame.summary?.stoppedBy === 'string' && outcome !== 'Complete') frame.error = frame.summary.stoppedBy;
 
     // 4. Record it. Each step on its own: none of them changes the exit code.
     const endedAt = now();
-    const counts = countsOf(outcome.summary, { ...progress.tally });
-    const errors = (outcome.summary?.errors ?? progress.tally.errors).map((e) => ({ mediaKey: e.mediaKey ?? null, error: e.error }));
+    const counts = countsOf({ ...frame.summary, ...bodyCounts }, { ...progress.tally });
+    const errors = (frame.summary?.errors ?? progress.tally.errors).map((e) => ({ mediaKey: e.mediaKey ?? null, error: e.error }));
     if (db && runId !== null) {
       try {
-        finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: outcome.exitCode, counts, fullRescan: outcome.summary?.fullRescan === true, summary: outcome.summary ?? { error: outcome.error } });
+        finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: frame.exitCode, counts, fullRescan: frame.summary?.fullRescan === true, summary: frame.summary ?? { error: frame.error } });
       } catch (error) {
         log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not record the run in the index');
       }
@@ -177,8 +190,8 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
     const report: RunReport = {
       version: 1,
       command: ctx.command,
-      outcome: outcomeOf(outcome.exitCode),
-      exitCode: outcome.exitCode,
+      outcome: OUTCOMES[outcome],
+      exitCode: frame.exitCode,
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
       seconds: Math.max(0, (endedAt.getTime() - startedAt.getTime()) / 1000),
@@ -189,15 +202,15 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
       options: ctx.reportOptions ?? {},
       counts,
       index,
-      error: outcome.error,
+      error: frame.error,
       errors: errors.slice(0, 100),
-      summary: outcome.summary,
+      summary: frame.summary,
     };
-    outcome.report = report;
+    frame.report = report;
 
     if (!ctx.dryRun && !setupError) {
       try {
-        outcome.reportFile = writeRunReport(stateDir, report);
+        frame.reportFile = writeRunReport(stateDir, report);
       } catch (error) {
         log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not write the run report');
       }
@@ -209,7 +222,7 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
           command: ctx.command,
           startedMs: startedAt.getTime(),
           endedMs: endedAt.getTime(),
-          exitCode: outcome.exitCode,
+          exitCode: frame.exitCode,
           lastSuccessMs: lastSuccess,
           itemsByState: index?.items ?? null,
           filesRecorded: index?.files ?? null,
@@ -221,10 +234,10 @@ export async function runGuarded<S extends RunSummaryLike>(ctx: GuardContext, bo
       }
     }
     if (pinging) {
-      outcome.pings.start = await startPing;
-      outcome.pings.end = await pinging.finish(outcome.exitCode, pingBody(report));
+      frame.pings.start = await startPing;
+      frame.pings.end = await pinging.finish(frame.exitCode, pingBody(report));
     }
-    return outcome;
+    return frame;
   } finally {
     lock?.release();
   }

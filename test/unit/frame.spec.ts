@@ -1,4 +1,4 @@
-// runGuarded around bodies that do real work on a real index in a real folder, with a local
+// runInFrame around bodies that do real work on a real index in a real folder, with a local
 // healthchecks server: pings (order, rid, body, exit code), lock contention, exit codes for
 // each way a run can end, the runs table, the report file and the metrics file.
 import { test, expect } from '@playwright/test';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
 import pino from 'pino';
 import { SignedOutError, SiteChangedError } from '../../src/errors.js';
-import { type GuardContext, type GuardHooks, runGuarded } from '../../src/run/guard.js';
+import { type FrameContext, type FrameHooks, runInFrame } from '../../src/run/frame.js';
 import { openIndex, stateDir } from '../../src/store/database.js';
 import { countByState, markFailed, upsertItems } from '../../src/store/items.js';
 import { recordDownloaded } from '../../src/store/files.js';
@@ -26,7 +26,7 @@ let work: string;
 let out: string;
 let server: PingServer;
 test.beforeEach(async () => {
-  work = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-guard-'));
+  work = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-frame-'));
   out = path.join(work, 'backup');
   server = await startPingServer();
 });
@@ -39,12 +39,12 @@ function item(n: number): RemoteItem {
   return { mediaKey: `AF1QipKey${n}`, dedupKey: `d${n}`, takenMs: Date.UTC(2024, 0, n + 1), tzOffsetMs: 0, uploadedMs: null, width: 10, height: 10, kind: 'photo', videoDurationMs: null, favorite: false, archived: false, notOwned: false, hasGeo: false, caption: null };
 }
 
-function context(extra: Partial<GuardContext> = {}): { ctx: GuardContext; stderr: () => string; logs: () => string } {
+function context(extra: Partial<FrameContext> = {}): { ctx: FrameContext; stderr: () => string; logs: () => string } {
   let err = '';
   let logText = '';
   const stderr = new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) });
   const logStream = new Writable({ write: (c, _e, cb) => ((logText += String(c)), cb()) });
-  const ctx: GuardContext = {
+  const ctx: FrameContext = {
     outDir: out,
     command: 'sync',
     logger: pino({ level: 'debug' }, logStream),
@@ -62,7 +62,7 @@ function context(extra: Partial<GuardContext> = {}): { ctx: GuardContext; stderr
 
 /** A body doing real index work: lists `n` items, "downloads" the first `ok`, fails the rest. */
 function indexBody(n: number, ok: number) {
-  return async (hooks: GuardHooks) => {
+  return async (hooks: FrameHooks) => {
     const db = openIndex(out);
     try {
       const items = Array.from({ length: n }, (_, i) => item(i));
@@ -83,7 +83,7 @@ function indexBody(n: number, ok: number) {
         }
       }
       const summary = { found: n, new: inserted, downloaded: ok, skipped: 0, deferred: 0, failed: n - ok, bytes: ok * 100, seconds: 0.1, errors };
-      return { exitCode: n === ok ? 0 : 3, summary };
+      return { outcome: n === ok ? ('Complete' as const) : ('Partial' as const), summary };
     } finally {
       db.close();
     }
@@ -99,7 +99,7 @@ function metricValue(file: string, name: string, labels: Record<string, string> 
 
 test('complete run: /start then /0 with one rid and a summary body; runs row, report and metrics written; lock released', async () => {
   const { ctx, stderr, logs } = context();
-  const outcome = await runGuarded(ctx, indexBody(3, 3));
+  const outcome = await runInFrame(ctx, indexBody(3, 3));
   expect(outcome.exitCode).toBe(0);
 
   expect(server.pings.map((p) => p.path)).toEqual([`/ping/${SECRET}/start`, `/ping/${SECRET}/0`]);
@@ -142,7 +142,7 @@ test('complete run: /start then /0 with one rid and a summary body; runs row, re
 
 test('partial run: exit 3 in the ping path, the first errors in its body, failing items in the index', async () => {
   const { ctx } = context();
-  const outcome = await runGuarded(ctx, indexBody(4, 2));
+  const outcome = await runInFrame(ctx, indexBody(4, 2));
   expect(outcome.exitCode).toBe(3);
   expect(server.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '3']);
   const body = server.pings[1].body;
@@ -161,7 +161,7 @@ test('a stopping error decides the exit code: signed out 4, site changed 5; the 
   ] as const) {
     server.pings.length = 0;
     const { ctx, stderr } = context();
-    const outcome = await runGuarded(ctx, async (hooks) => {
+    const outcome = await runInFrame(ctx, async (hooks) => {
       hooks.progress({ type: 'listing', found: 7, new: 7 });
       hooks.progress({ type: 'downloaded', mediaKey: 'AF1QipA', bytes: 1234 });
       throw error;
@@ -182,14 +182,14 @@ test('out of disk space is exit 1 with a clear message, and nothing partial is r
   // systems may not. On this project's machines it runs.
   test.skip(!existsSync('/dev/full'), 'needs /dev/full');
   const { ctx, stderr } = context();
-  const outcome = await runGuarded(ctx, async () => {
+  const outcome = await runInFrame(ctx, async () => {
     const db = openIndex(out);
     try {
       upsertItems(db, [item(1)]);
       // The real ENOSPC of a full disk, from the kernel.
       writeFileSync('/dev/full', Buffer.alloc(4096));
       recordDownloaded(db, item(1).mediaKey, [{ mediaKey: item(1).mediaKey, role: 'main', relPath: '2024/01/x.jpg', bytes: 1, sha256: 'a' }]);
-      return { exitCode: 0, summary: {} };
+      return { outcome: 'Complete', summary: {} };
     } finally {
       db.close();
     }
@@ -207,9 +207,9 @@ test('--out that is a file: exit 2 naming it, pinged as a failure', async () => 
   writeFileSync(out, 'not a folder');
   const { ctx, stderr } = context();
   let ran = false;
-  const outcome = await runGuarded(ctx, async () => {
+  const outcome = await runInFrame(ctx, async () => {
     ran = true;
-    return { exitCode: 0, summary: {} };
+    return { outcome: 'Complete', summary: {} };
   });
   expect(ran).toBe(false);
   expect(outcome.exitCode).toBe(2);
@@ -220,7 +220,7 @@ test('--out that is a file: exit 2 naming it, pinged as a failure', async () => 
 test('another run holds the folder: exit 0 with its pid, no pings, the body never runs, its lock untouched', async () => {
   const { ctx, stderr } = context();
   // First run sets the folder up.
-  await runGuarded(ctx, indexBody(1, 1));
+  await runInFrame(ctx, indexBody(1, 1));
   server.pings.length = 0;
   const holder = spawn(process.execPath, ['--input-type=module', '-e', `
     import { acquireRunLock } from ${JSON.stringify(LOCK_JS)};
@@ -231,9 +231,9 @@ test('another run holds the folder: exit 0 with its pid, no pings, the body neve
     await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
     const lockBefore = readFileSync(path.join(stateDir(out), 'lock'), 'utf8');
     let ran = false;
-    const outcome = await runGuarded(ctx, async () => {
+    const outcome = await runInFrame(ctx, async () => {
       ran = true;
-      return { exitCode: 0, summary: {} };
+      return { outcome: 'Complete', summary: {} };
     });
     expect(ran).toBe(false);
     expect(outcome.exitCode).toBe(0);
@@ -248,11 +248,11 @@ test('another run holds the folder: exit 0 with its pid, no pings, the body neve
 });
 
 test('an unreachable healthcheck server leaves the result unchanged', async () => {
-  const reachable = await runGuarded(context().ctx, indexBody(3, 2));
+  const reachable = await runInFrame(context().ctx, indexBody(3, 2));
   rmSync(out, { recursive: true, force: true });
   const port = await closedPort();
   const { ctx, logs } = context({ healthcheckUrl: `http://127.0.0.1:${port}/ping/${SECRET}` });
-  const unreachable = await runGuarded(ctx, indexBody(3, 2));
+  const unreachable = await runInFrame(ctx, indexBody(3, 2));
   expect(unreachable.exitCode).toBe(reachable.exitCode);
   expect(unreachable.exitCode).toBe(3);
   expect(unreachable.pings.start).toMatchObject({ ok: false, tries: 3 });
@@ -264,9 +264,9 @@ test('an unreachable healthcheck server leaves the result unchanged', async () =
 
 test('dry run: no pings, no lock, no index, no report, no metrics', async () => {
   const { ctx } = context({ dryRun: true });
-  const outcome = await runGuarded(ctx, async (hooks) => {
+  const outcome = await runInFrame(ctx, async (hooks) => {
     expect(hooks.runId).toBeNull();
-    return { exitCode: 0, summary: { found: 2 } };
+    return { outcome: 'Complete', summary: { found: 2 } };
   });
   expect(outcome.exitCode).toBe(0);
   expect(server.pings).toEqual([]);

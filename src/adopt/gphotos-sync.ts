@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { hashFile } from '../folder/hash.js';
-import { datedFolder } from '../folder/layout.js';
+import { datedFolder, relativeInside } from '../folder/layout.js';
 import { sanitiseFileName } from '../folder/names.js';
 import { PathPlanner } from '../folder/planner.js';
 import { KeepError, UsageError, describeError } from '../errors.js';
@@ -223,7 +223,7 @@ async function adoptOne(params: GphotosSyncParams, outDir: string, page: Page, p
     const mtimeMs = Math.floor(statSync(file).mtimeMs);
     const takenMs = row.taken_ms ?? mtimeMs;
     const kind = row.mime?.startsWith('video/') ? 'video' : 'photo';
-    let relPath = insideOut(outDir, file);
+    let relPath = relativeInside(outDir, file);
     let placed = false;
     let afterRecord = async (): Promise<void> => undefined;
     if (relPath === null) {
@@ -275,11 +275,4 @@ function isFile(file: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The file's path inside the backup folder (forward slashes), or null when it lies outside. */
-function insideOut(outDir: string, file: string): string | null {
-  const rel = path.relative(outDir, file);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
-  return rel.split(path.sep).join('/');
 }

@@ -8,7 +8,7 @@
 // from its mediaKey (`IMG_1~3f9a1c2b.jpg`), the same on every run, never a counter.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { HostileNameError } from '../errors.js';
+import { HostileNameError, LocalIoError } from '../errors.js';
 import type { FileRole } from '../store/files.js';
 import { splitExtension } from './names.js';
 
@@ -33,15 +33,30 @@ export function nameForRole(fileName: string, role: FileRole, suffix: string | n
   return role === 'original' ? `${tagged}.original${ext}` : `${tagged}${ext}`;
 }
 
+/**
+ * Where a relative path comes from: a name about to be written (a hostile name fails that
+ * item) or a path the index recorded (ours, so one outside the folder means the index is
+ * damaged and the run stops).
+ */
+export type PathOrigin = 'new' | 'recorded';
+
 /** Resolves a relative path inside the backup folder; anything that would leave it is refused. */
-export function resolveInside(outDir: string, relPath: string): string {
+export function resolveInside(outDir: string, relPath: string, origin: PathOrigin = 'new'): string {
   const root = path.resolve(outDir);
   const full = path.resolve(root, relPath);
   const segments = relPath.split(/[/\\]/);
   if (path.isAbsolute(relPath) || segments.some((s) => s === '..' || s === '') || !full.startsWith(root + path.sep)) {
+    if (origin === 'recorded') throw new LocalIoError(`the index records a path outside the backup folder: ${JSON.stringify(relPath)}`);
     throw new HostileNameError(`refused to write outside the backup folder: ${JSON.stringify(relPath)}`);
   }
   return full;
+}
+
+/** An absolute path as a relative path of the index (forward slashes), or null when it lies outside the backup folder. */
+export function relativeInside(outDir: string, file: string): string | null {
+  const rel = path.relative(outDir, file);
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
+  return rel.split(path.sep).join('/');
 }
 
 /** Forward slashes in the index on every platform. */

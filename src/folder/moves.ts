@@ -1,9 +1,11 @@
 // Moving a user's file inside the backup folder without ever overwriting anything: a hard
 // link to the new name (which fails if the name exists), then the old name goes. A kill
 // between the two steps leaves both names on the same bytes, which the next try recognises.
-import { copyFile, constants, link, lstat, mkdir, open, unlink } from 'node:fs/promises';
+import { copyFile, constants, link, lstat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
+import { ensureDir, fsyncDir, fsyncFile, ioError } from './durable.js';
+import { resolveInside } from './layout.js';
 
 export type MoveOutcome = 'moved' | 'already-moved' | 'target-exists' | 'source-missing';
 
@@ -14,33 +16,6 @@ async function statOrNull(file: string) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-}
-
-async function fsyncDir(dir: string): Promise<void> {
-  let handle;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Some file systems refuse fsync on a folder; the link/rename still happened.
-  } finally {
-    await handle?.close();
-  }
-}
-
-async function fsyncFile(file: string): Promise<void> {
-  const handle = await open(file, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-function ioError(what: string, cause: unknown): LocalIoError {
-  const code = (cause as NodeJS.ErrnoException)?.code;
-  const hint = code === 'ENOSPC' ? ' (the disk is full)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
-  return new LocalIoError(`${what}${hint}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
 }
 
 /**
@@ -59,11 +34,7 @@ export async function moveNoClobber(from: string, to: string, expectedBytes: num
     }
     return 'target-exists';
   }
-  try {
-    await mkdir(path.dirname(to), { recursive: true });
-  } catch (cause) {
-    throw ioError(`cannot create the folder ${path.dirname(to)}`, cause);
-  }
+  await ensureDir(path.dirname(to));
   try {
     await link(from, to);
   } catch (error) {
@@ -95,9 +66,24 @@ async function unlinkDurably(file: string): Promise<void> {
   await fsyncDir(path.dirname(file));
 }
 
-/** `name.ext` → `name<tag>.ext` (the extension is what follows the last dot, if any). */
-export function withTag(fileName: string, tag: string): string {
-  const dot = fileName.lastIndexOf('.');
-  if (dot <= 0) return fileName + tag;
-  return fileName.slice(0, dot) + tag + fileName.slice(dot);
+/**
+ * Moves `from` (absolute) to the first of `candidates` (recorded-style relative paths) that
+ * is free: not `taken` by the index and nothing on disk there. Returns where it went, or null
+ * when the source is gone or every candidate is taken.
+ */
+export async function moveToFreeName(
+  outDir: string,
+  from: string,
+  candidates: Iterable<string>,
+  expectedBytes: number,
+  taken: (relPath: string) => boolean = () => false,
+): Promise<string | null> {
+  for (const relTarget of candidates) {
+    if (taken(relTarget)) continue;
+    const outcome = await moveNoClobber(from, resolveInside(outDir, relTarget, 'recorded'), expectedBytes);
+    if (outcome === 'target-exists') continue;
+    if (outcome === 'source-missing') return null;
+    return relTarget;
+  }
+  return null;
 }

@@ -59,3 +59,10 @@ function clean(raw: string): string {
   if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(name)) name = `_${name}`;
   return name;
 }
+
+/** `name.ext` → `name<tag>.ext` (the extension is what follows the last dot, if any). */
+export function withTag(fileName: string, tag: string): string {
+  const dot = fileName.lastIndexOf('.');
+  if (dot <= 0) return fileName + tag;
+  return fileName.slice(0, dot) + tag + fileName.slice(dot);
+}

@@ -3,7 +3,7 @@
 import { lstat } from 'node:fs/promises';
 import { HostileNameError } from '../errors.js';
 import type { Db } from '../store/database.js';
-import { type FileRole, filesOf, isPathTaken } from '../store/files.js';
+import { type FileRole, filesOf, isRecordedPath } from '../store/files.js';
 import { hashFile } from './hash.js';
 import { keyTag, nameForRole, resolveInside, toRelPath } from './layout.js';
 
@@ -67,7 +67,7 @@ export class PathPlanner {
   private async check(mediaKey: string, relPath: string, sha256: string, ownRecorded: boolean): Promise<'free' | 'same-bytes' | 'taken'> {
     const holder = this.reserved.get(relPath);
     if (holder !== undefined && holder !== mediaKey) return 'taken';
-    if (!ownRecorded && isPathTaken(this.db, relPath)) return 'taken';
+    if (!ownRecorded && isRecordedPath(this.db, relPath)) return 'taken';
     const full = resolveInside(this.outDir, relPath);
     let stat;
     try {

@@ -1,6 +1,8 @@
 // The trash of the backup folder: `<out>/.gphotos-keep/trash/<YYYY-MM-DD>/…`. Files leave their
 // place only by moving in here (prune, verify --fix); nothing is deleted, the owner empties it.
+import path from 'node:path';
 import { STATE_DIR } from '../store/database.js';
+import { withTag } from './names.js';
 
 export const TRASH_DIR = `${STATE_DIR}/trash`;
 
@@ -8,4 +10,13 @@ export const TRASH_DIR = `${STATE_DIR}/trash`;
 export function localDate(ms: number): string {
   const d = new Date(ms);
   return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+}
+
+/** How many names a file may try in the trash before it stays where it is. */
+const TRASH_NAMES = 20;
+
+/** Where a file goes under the trash folder `base`: its own relative path, then `name~2.ext` … `name~20.ext` beside it. */
+export function trashCandidates(base: string, relPath: string): string[] {
+  const tagged = (n: number): string => `${base}/${path.posix.dirname(relPath)}/${withTag(path.posix.basename(relPath), `~${n}`)}`;
+  return [`${base}/${relPath}`, ...Array.from({ length: TRASH_NAMES - 1 }, (_, i) => tagged(i + 2))];
 }

@@ -1,9 +1,8 @@
 // The last step before an item's files are recorded: each file's mtime becomes the taken
 // time, and what only Google knows (a location, a caption, a date for a file without one)
 // goes into an XMP sidecar beside the photo, never into it.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { lstat, stat } from 'node:fs/promises';
+import { hashFile } from '../folder/hash.js';
 import { MediaInspector, type MediaFacts } from './inspect.js';
 import { planSidecar, sidecarPathOf, writeXmpSidecar } from './sidecar.js';
 import { setTakenMtime } from './times.js';
@@ -55,16 +54,6 @@ export function isoWithOffset(takenMs: number, tzOffsetMs: number): string {
   return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-export async function sha256Of(file: string): Promise<{ bytes: number; sha256: string }> {
-  const hash = createHash('sha256');
-  let bytes = 0;
-  for await (const chunk of createReadStream(file)) {
-    hash.update(chunk as Buffer);
-    bytes += (chunk as Buffer).length;
-  }
-  return { bytes, sha256: hash.digest('hex') };
-}
-
 async function exists(file: string): Promise<boolean> {
   try {
     await lstat(file);
@@ -104,7 +93,8 @@ export async function keepGoogleSide(
         const written = await writeXmpSidecar(file.path, meta, { inspector, file: file.facts });
         if (written) {
           const mtimeMs = (await setTakenMtime(written, google.takenMs)) ?? (await stat(written)).mtimeMs;
-          result.sidecars.push({ forRelPath: file.relPath, relPath, path: written, mtimeMs, ...(await sha256Of(written)) });
+          const { bytes, sha256 } = await hashFile(written);
+          result.sidecars.push({ forRelPath: file.relPath, relPath, path: written, mtimeMs, bytes, sha256 });
         }
       }
     }

@@ -3,13 +3,14 @@
 // one entry at a time), and entries that escape the folder, links, oversized or duplicate
 // entries are refused before anything is written.
 import { createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32 } from 'node:zlib';
 import yauzl from 'yauzl';
 import { CorruptDownloadError, HostileNameError, KeepError, LocalIoError } from '../errors.js';
+import { fsyncDir, fsyncFile } from '../folder/durable.js';
 import { sanitiseFileName, splitExtension } from '../folder/names.js';
 
 export interface LiveZipLimits {
@@ -128,15 +129,6 @@ class Meter extends Transform {
   }
 }
 
-async function fsyncPath(target: string, flags: string): Promise<void> {
-  const handle = await open(target, flags);
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
 /**
  * Extracts a Live Photo zip into `stagingDir`: each entry becomes `<name>.part`, is checked
  * (declared and streamed size, CRC-32), fsynced and renamed to `<name>`. Throws
@@ -206,13 +198,13 @@ export async function extractLivePhotoZip(zipPath: string, stagingDir: string, l
         throw new CorruptDownloadError(`${zipName}: entry ${shown} holds ${meter.bytes} bytes, its header says ${entry.uncompressedSize}`);
       }
       if (meter.crc >>> 0 !== entry.crc32 >>> 0) throw new CorruptDownloadError(`${zipName}: entry ${shown} fails its CRC-32 check`);
-      await fsyncPath(part, 'r+');
+      await fsyncFile(part);
       await rename(part, target);
       written[written.length - 1] = target;
       out.push({ name, path: target, bytes: meter.bytes, kind });
     }
     if (out.length === 0) throw new CorruptDownloadError(`${zipName} holds no files`);
-    await fsyncPath(staging, 'r').catch(() => undefined);
+    await fsyncDir(staging).catch(() => undefined);
     return out;
   } catch (error) {
     await Promise.all(written.map((file) => rm(file, { force: true })));

@@ -1,9 +1,10 @@
 // Metadata that lives only on Google's side (a location or caption added or edited in Google
 // Photos, a date for a file that has none) goes into an XMP sidecar `<file>.xmp` next to the
 // file. The original file is never touched: its bytes stay exactly what Google holds.
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
+import { fsyncFile } from '../folder/durable.js';
 import type { MediaFacts, MediaInspector } from './inspect.js';
 
 export interface GoogleMetadata {
@@ -98,12 +99,7 @@ export async function writeXmpSidecar(
   await rm(part, { force: true });
   try {
     await context.inspector.use((exiftool) => exiftool.write(part, tags, { writeArgs: ['-overwrite_original'] }));
-    const handle = await open(part, 'r+');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+    await fsyncFile(part);
     await rename(part, target);
   } catch (cause) {
     await rm(part, { force: true });

@@ -9,14 +9,14 @@ import path from 'node:path';
 import { KeepError, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MediaInspector } from '../media/inspect.js';
-import { sha256Of } from '../media/keep.js';
 import { type Db, openIndex, stateDir } from '../store/database.js';
 import { finishRun, startRun } from '../store/runs.js';
 import { countConfirmedOriginals, filesToVerify, type ListedSizeNote, listedSizeNotes, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
-import { moveNoClobber, withTag } from '../folder/moves.js';
+import { hashFile } from '../folder/hash.js';
+import { resolveInside } from '../folder/layout.js';
+import { moveToFreeName } from '../folder/moves.js';
+import { localDate, TRASH_DIR, trashCandidates } from '../folder/trash.js';
 import { acquireRunLock, describeHolder } from './lock.js';
-import { localDate, TRASH_DIR } from '../folder/trash.js';
-import { insideOut } from './prune.js';
 import { openStatusIndex } from './status.js';
 
 export type ProblemKind = 'missing' | 'changed' | 'corrupt';
@@ -115,7 +115,7 @@ async function checkFile(row: VerifyFileRow, full: string, options: { full: bool
   if (sizeChanged) {
     detail = `${stat.size} bytes, recorded ${row.bytes}`;
   } else {
-    const { sha256 } = await sha256Of(full);
+    const { sha256 } = await hashFile(full);
     hashed = true;
     if (sha256 !== row.sha256) detail = `sha256 ${sha256.slice(0, 12)}…, recorded ${row.sha256.slice(0, 12)}…`;
   }
@@ -154,15 +154,8 @@ function brokenPairsOf(db: Db, missing: Set<string>): BrokenPair[] {
 
 /** Moves a changed or corrupt file aside, never over anything; returns where it went. */
 async function moveAside(outDir: string, relPath: string, bytes: number, nowMs: number): Promise<string | null> {
-  const from = insideOut(outDir, relPath);
-  const base = `${TRASH_DIR}/${localDate(nowMs)}/verify`;
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const rel = attempt === 0 ? `${base}/${relPath}` : `${base}/${path.posix.dirname(relPath)}/${withTag(path.posix.basename(relPath), `~${attempt + 1}`)}`;
-    const outcome = await moveNoClobber(from, insideOut(outDir, rel), bytes);
-    if (outcome === 'moved' || outcome === 'already-moved') return rel;
-    if (outcome === 'source-missing') return null;
-  }
-  return null;
+  const from = resolveInside(outDir, relPath, 'recorded');
+  return moveToFreeName(outDir, from, trashCandidates(`${TRASH_DIR}/${localDate(nowMs)}/verify`, relPath), bytes);
 }
 
 export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport> {
@@ -204,7 +197,7 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
         report.interrupted = true;
         break;
       }
-      const checked = await checkFile(row, insideOut(out, row.rel_path), { full, inspector: getInspector });
+      const checked = await checkFile(row, resolveInside(out, row.rel_path, 'recorded'), { full, inspector: getInspector });
       report.files.checked++;
       if (checked.hashed) report.files.hashed++;
       if (checked.parsed) report.files.parsed++;
@@ -274,7 +267,7 @@ async function applyFix(db: Db, out: string, report: VerifyReport, fileIds: Map<
     }
     if (problem.kind !== 'missing') {
       // Nothing lost: whatever is there now is kept aside, the sync puts Google's bytes back.
-      const current = await statOf(insideOut(out, problem.relPath));
+      const current = await statOf(resolveInside(out, problem.relPath, 'recorded'));
       try {
         const to = await moveAside(out, problem.relPath, 'size' in current ? current.size : -1, nowMs);
         if (to) fixed.movedAside.push({ from: problem.relPath, to });

@@ -2,10 +2,12 @@
 // version beside themselves (`IMG_1.jpg` → `IMG_1~v2026-01-31.jpg`), and the item goes back
 // to the queue so the new version lands under the usual name. Nothing is overwritten.
 import path from 'node:path';
+import { resolveInside } from '../folder/layout.js';
+import { moveToFreeName } from '../folder/moves.js';
+import { withTag } from '../folder/names.js';
 import type { Db } from '../store/database.js';
-import { changedItems, clearChanged, currentFiles, isRecordedPath, recordVersionsKept, type VersionMove } from '../store/versions.js';
-import { moveNoClobber, withTag } from '../folder/moves.js';
-import { insideOut } from './prune.js';
+import { isRecordedPath } from '../store/files.js';
+import { changedItems, clearChanged, currentFiles, recordVersionsKept, type VersionMove } from '../store/versions.js';
 
 export interface KeptVersion {
   mediaKey: string;
@@ -56,17 +58,9 @@ export async function keepChangedVersions(options: { db: Db; outDir: string; now
       for (const file of files) {
         const folder = path.posix.dirname(file.rel_path);
         const name = path.posix.basename(file.rel_path);
-        const from = insideOut(outDir, file.rel_path);
-        let placed: string | null = null;
-        for (const candidate of versionNames(name, nowMs)) {
-          const relTarget = folder === '.' ? candidate : `${folder}/${candidate}`;
-          if (isRecordedPath(db, relTarget)) continue;
-          const outcome = await moveNoClobber(from, insideOut(outDir, relTarget), file.bytes);
-          if (outcome === 'target-exists') continue;
-          if (outcome === 'source-missing') break;
-          placed = relTarget;
-          break;
-        }
+        const from = resolveInside(outDir, file.rel_path, 'recorded');
+        const candidates = versionNames(name, nowMs).map((candidate) => (folder === '.' ? candidate : `${folder}/${candidate}`));
+        const placed = await moveToFreeName(outDir, from, candidates, file.bytes, (rel) => isRecordedPath(db, rel));
         // A file already missing from disk is recorded as a version where it would have gone
         // only if it is there; otherwise its row keeps its old path and `verify` reports it.
         if (placed) {

@@ -135,6 +135,7 @@ export function filesOf(db: Db, mediaKey: string): FileRow[] {
   return db.prepare('SELECT * FROM files WHERE media_key = ? ORDER BY id').all(mediaKey) as FileRow[];
 }
 
-export function isPathTaken(db: Db, relPath: string): boolean {
+/** Some file of some item is on record at this path (current, an older version or trashed). */
+export function isRecordedPath(db: Db, relPath: string): boolean {
   return db.prepare('SELECT 1 FROM files WHERE rel_path = ?').pluck().get(relPath) !== undefined;
 }

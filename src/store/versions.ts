@@ -64,7 +64,3 @@ export function recordTrashed(db: Db, fileId: number, relPath: string, nowMs = D
     now: nowMs,
   });
 }
-
-export function isRecordedPath(db: Db, relPath: string): boolean {
-  return db.prepare('SELECT 1 FROM files WHERE rel_path = ?').pluck().get(relPath) !== undefined;
-}

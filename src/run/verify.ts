@@ -3,20 +3,20 @@
 // --full, or when its size or mtime changed; a hashed file must still parse with exiftool.
 // Live Photo pairs that lost a half are reported. With --fix, changed or corrupt files are
 // moved aside (never deleted) into .gphotos-keep/trash/<date>/verify/, and their items are
-// re-queued, so the next sync downloads them again into the same places.
+// re-queued, so the next sync downloads them again into the same places. The command runs it
+// inside the run frame (src/run/frame.ts); --fix writes, so it holds the run lock.
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
-import { KeepError, describeError } from '../errors.js';
+import { KeepError, type Outcome, describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { MediaInspector } from '../media/inspect.js';
-import { type Db, openIndex, stateDir } from '../store/database.js';
-import { finishRun, startRun } from '../store/runs.js';
+import { type Db, openIndex } from '../store/database.js';
+import type { RunCounts } from '../store/runs.js';
 import { countConfirmedOriginals, filesToVerify, type ListedSizeNote, listedSizeNotes, livePairs, markVerified, requeueForRestore, type VerifyFileRow } from '../store/verify-queries.js';
 import { hashFile } from '../folder/hash.js';
 import { resolveInside } from '../folder/layout.js';
 import { moveToFreeName } from '../folder/moves.js';
 import { localDate, TRASH_DIR, trashCandidates } from '../folder/trash.js';
-import { acquireRunLock, describeHolder } from './lock.js';
 import { openStatusIndex } from './status.js';
 
 export type ProblemKind = 'missing' | 'changed' | 'corrupt';
@@ -164,18 +164,10 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
   const full = options.full === true;
   const fix = options.fix === true;
   const log = options.logger?.child({ command: 'verify' });
-  // A folder without an index is a usage error, exit 2, and nothing is created.
-  openStatusIndex(out).close();
-
-  const lock = fix ? acquireRunLock(stateDir(out), 'verify --fix') : null;
-  if (lock && !lock.acquired) {
-    throw new KeepError(`${describeHolder(lock.heldBy, lock.file)}: run \`gphotos-keep verify --fix\` again when it has finished. Nothing was changed.`);
-  }
+  requireIndex(out);
   const db = openIndex(out);
   let inspector: MediaInspector | null = null;
   const getInspector = (): MediaInspector => (inspector ??= new MediaInspector());
-  const startedMs = now();
-  const runId = startRun(db, fix ? 'verify --fix' : 'verify', startedMs);
   const report: VerifyReport = {
     out,
     full,
@@ -234,16 +226,30 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
     report.clean = !report.interrupted && report.problems.length === 0 && report.brokenPairs.length === 0;
     return report;
   } finally {
-    const exitCode = report.clean ? 0 : 3;
-    try {
-      finishRun(db, runId, { endedMs: now(), exitCode, counts: { found: report.files.checked, failed: report.problems.length }, summary: { counts: report.counts, files: report.files } });
-    } catch {
-      // the report on stdout still tells the outcome
-    }
     db.close();
     await (inspector as MediaInspector | null)?.end();
-    if (lock?.acquired) lock.lock.release();
   }
+}
+
+/** A folder without an index is a usage error (exit 2), found before anything is created in it. */
+export function requireIndex(out: string): void {
+  openStatusIndex(path.resolve(out)).close();
+}
+
+/** Clean, or problems found (or interrupted): the next `verify --fix` and sync deal with them. */
+export function verifyOutcome(report: VerifyReport): Outcome {
+  return report.clean ? 'Complete' : 'Partial';
+}
+
+/** What the run's row and report count: files checked, and the problems among them. */
+export function verifyCounts(report: VerifyReport): Partial<RunCounts> {
+  return { found: report.files.checked, failed: report.problems.length };
+}
+
+/** The run's summary for its row, report and ping: the counts, and the first problems as errors. */
+export function verifySummary(report: VerifyReport): { counts: VerifyReport['counts']; files: VerifyReport['files']; errors: { mediaKey: string; error: string }[] } {
+  const errors = report.problems.slice(0, 100).map((p) => ({ mediaKey: p.mediaKey, error: `${p.relPath}: ${p.kind} (${p.detail})` }));
+  return { counts: report.counts, files: report.files, errors };
 }
 
 async function applyFix(db: Db, out: string, report: VerifyReport, fileIds: Map<string, number>, nowMs: number): Promise<NonNullable<VerifyReport['fixed']>> {

@@ -1,17 +1,21 @@
 // `adopt`: count an existing backup without downloading it again.
 //   adopt --from-gphotos-sync DB_OR_FOLDER [--out DIR] (--keep | --upgrade) [--copy|--move|--link]
 //   adopt --from-folder DIR --out DIR [--copy|--move|--link] [--accept-probable]
-// Both take --dry-run (print what would be done, change nothing) and --json.
+// Both take --dry-run (print what would be done, change nothing) and --json. Adopting writes
+// to the backup, so it runs in the run frame (src/run/frame.ts) like sync: the run lock, the run
+// record and report, and the same answer when another run holds the folder.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { adoptFolder, type FolderReport, type ListedFile } from '../../adopt/folder.js';
 import { adoptGphotosSync, type GphotosSyncReport, resolveGphotosSyncSource } from '../../adopt/gphotos-sync.js';
 import type { Placement } from '../../adopt/place.js';
 import { resolveProfileDir } from '../../browser/profile.js';
-import { ExitCode, UsageError } from '../../errors.js';
-import { acquireRunLock, describeHolder } from '../../run/lock.js';
-import { type Db, openIndex, openIndexSnapshot, stateDir } from '../../store/database.js';
+import { type Outcome, UsageError } from '../../errors.js';
+import { type FrameResult, runInFrame } from '../../run/frame.js';
+import type { RunSummaryLike } from '../../run/report.js';
+import { type Db, openIndex, openIndexSnapshot } from '../../store/database.js';
 import type { CommandContext } from '../context.js';
+import { frameContext, unfinishedJson } from '../frame-context.js';
 
 /** How many files of each list the human report shows (--json lists them all). */
 const SHOWN = 20;
@@ -41,7 +45,7 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
     }
     const source = resolveGphotosSyncSource(fromSync);
     const out = path.resolve(typeof o.out === 'string' && o.out !== '' ? o.out : source.root);
-    const report = await withIndex(ctx, out, dryRun, (db) =>
+    const adopted = await inFrame(ctx, out, (db) =>
       adoptGphotosSync({
         db,
         source,
@@ -55,12 +59,9 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
         logger: ctx.logger,
         signal: ctx.signal,
         onProgress: throttled(ctx, 'mapped'),
-      }),
+      }).then((r) => ({ report: r, outcome: r.failed > 0 || (!dryRun && r.pending > 0) ? 'Partial' : 'Complete', summary: syncReportSummary(r) })),
     );
-    if (report === null) return ExitCode.Complete;
-    if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-    else ctx.stdout.write(describeSyncReport(report, o.keep === true || o.upgrade === true));
-    return report.failed > 0 || (!dryRun && report.pending > 0) ? ExitCode.Partial : ExitCode.Complete;
+    return finish(ctx, adopted, (report) => describeSyncReport(report, o.keep === true || o.upgrade === true));
   }
 
   if (o.keep === true || o.upgrade === true) throw new UsageError('--keep and --upgrade are for --from-gphotos-sync. A folder\'s files are matched by their bytes: exact copies of originals count as done, nothing else does.');
@@ -69,7 +70,7 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
   if (typeof o.out !== 'string' || o.out === '') throw new UsageError('--from-folder needs --out DIR: the backup folder the matched files go into (it may be an existing gphotos-keep backup).');
   const out = path.resolve(o.out);
   if (out === folder) throw new UsageError('--from-folder and --out are the same folder: give the backup folder with --out, and the folder to adopt from with --from-folder.');
-  const report = await withIndex(ctx, out, dryRun, (db) =>
+  const adopted = await inFrame(ctx, out, (db) =>
     adoptFolder({
       db,
       folder,
@@ -82,42 +83,57 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
       logger: ctx.logger,
       signal: ctx.signal,
       onProgress: throttled(ctx, 'files'),
-    }),
+    }).then((r) => ({ report: r, outcome: r.failed.length > 0 ? 'Partial' : 'Complete', summary: folderReportSummary(r) })),
   );
-  if (report === null) return ExitCode.Complete;
-  if (o.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-  else ctx.stdout.write(describeFolderReport(report));
-  return report.failed.length > 0 ? ExitCode.Partial : ExitCode.Complete;
+  return finish(ctx, adopted, describeFolderReport);
+}
+
+type AdoptSummary = RunSummaryLike & Record<string, unknown>;
+
+interface Adopted<R> {
+  report: R;
+  outcome: Outcome;
+  /** The counts and first failures for the run's row, report and ping (the full report goes to stdout). */
+  summary: AdoptSummary;
 }
 
 /**
- * The index to work on: the real one under the run lock, or for a dry run an in-memory copy
- * (nothing on disk changes). null when another run holds the folder.
+ * Runs an adoption in the run frame, on the real index, or for a dry run on an in-memory copy
+ * (nothing on disk changes). The report is null when the adoption did not run or did not end:
+ * another run holds the folder, or it stopped (the frame said why on stderr).
  */
-async function withIndex<T>(ctx: CommandContext, out: string, dryRun: boolean, body: (db: Db) => Promise<T>): Promise<T | null> {
-  if (dryRun) {
-    const db = openIndexSnapshot(out);
+async function inFrame<R>(ctx: CommandContext, out: string, body: (db: Db) => Promise<Adopted<R>>): Promise<{ report: R | null; framed: FrameResult }> {
+  const dryRun = ctx.options.dryRun === true;
+  let report: R | null = null;
+  const framed = await runInFrame(frameContext(ctx, out, 'adopt', { display: false }), async () => {
+    const db = dryRun ? openIndexSnapshot(out) : openIndex(out);
     try {
-      return await body(db);
+      const adopted = await body(db);
+      report = adopted.report;
+      return { outcome: adopted.outcome, summary: adopted.summary };
     } finally {
       db.close();
     }
-  }
-  const db = openIndex(out);
-  try {
-    const attempt = acquireRunLock(stateDir(out), 'adopt');
-    if (!attempt.acquired) {
-      ctx.stderr.write(`gphotos-keep adopt: ${describeHolder(attempt.heldBy, attempt.file)}; nothing was changed. Run adopt again when it has finished.\n`);
-      return null;
-    }
-    try {
-      return await body(db);
-    } finally {
-      attempt.lock.release();
-    }
-  } finally {
-    db.close();
-  }
+  });
+  return { report, framed };
+}
+
+/** The report on stdout (or, with --json and no report, why not); the frame's exit code. */
+function finish<R extends object>(ctx: CommandContext, adopted: { report: R | null; framed: FrameResult }, describe: (report: R) => string): number {
+  const { report, framed } = adopted;
+  if (report) ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : describe(report));
+  else if (ctx.options.json) ctx.stdout.write(unfinishedJson(framed));
+  return framed.exitCode;
+}
+
+function syncReportSummary(r: GphotosSyncReport): AdoptSummary {
+  const errors = r.failures.map((f) => ({ mediaKey: null, error: `${f.remoteId}${f.file ? ` (${f.file})` : ''}: ${f.error}` }));
+  return { found: r.listed, failed: r.failed, seconds: r.seconds, mode: r.mode, missing: r.missing, mapped: r.mapped, mappedThisRun: r.mappedThisRun, adopted: r.adopted, already: r.already, unknown: r.unknown, pending: r.pending, placedThisRun: r.placedThisRun, errors };
+}
+
+function folderReportSummary(r: FolderReport): AdoptSummary {
+  const errors = r.failed.slice(0, 100).map((f) => ({ mediaKey: f.mediaKey ?? null, error: `${f.path}: ${f.error ?? ''}` }));
+  return { found: r.found, failed: r.failed.length, seconds: r.seconds, placement: r.placement, exact: r.exact, placed: r.placed, placedThisRun: r.placedThisRun, already: r.already, duplicates: r.duplicates, probable: r.probable.length, unmatched: r.unmatched.length, errors };
 }
 
 function throttled(ctx: CommandContext, unit: string): (p: { done: number; total: number; phase?: string }) => void {

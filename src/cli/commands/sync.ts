@@ -8,41 +8,27 @@ import { PARKED_HEADING, parkedLines } from '../../run/report.js';
 import { syncLibrary } from '../../run/sync.js';
 import { type SyncSummary, SyncEvents } from '../../run/sync-types.js';
 import { feedSyncProgress } from '../../run/sync-progress.js';
-import { publicOptions } from '../config.js';
 import { type CommandContext, outDir } from '../context.js';
+import { frameContext, unfinishedJson } from '../frame-context.js';
 
 export async function runSync(ctx: CommandContext): Promise<number> {
   const o = ctx.options;
   const out = outDir(ctx, true);
   // The run frame (src/run/frame.ts): run lock, healthcheck pings, progress, runs row, report, metrics, exit code.
-  const framed = await runInFrame(
-    {
-      outDir: out,
-      command: 'sync',
-      logger: ctx.logger,
-      stderr: ctx.stderr,
-      signal: ctx.signal,
-      healthcheckUrl: typeof o.healthcheck === 'string' ? o.healthcheck : undefined,
-      metricsFile: typeof o.metricsFile === 'string' ? o.metricsFile : undefined,
-      dryRun: o.dryRun === true,
-      quiet: o.quiet === true,
-      reportOptions: publicOptions(o),
-    },
-    async (hooks) => {
-      const events = new SyncEvents();
-      const feed = feedSyncProgress(events, out, hooks.progress);
-      try {
-        return await syncRun(ctx, out, events);
-      } finally {
-        feed.detach();
-      }
-    },
-  );
+  const framed = await runInFrame(frameContext(ctx, out, 'sync'), async (hooks) => {
+    const events = new SyncEvents();
+    const feed = feedSyncProgress(events, out, hooks.progress);
+    try {
+      return await syncRun(ctx, out, events);
+    } finally {
+      feed.detach();
+    }
+  });
   if (framed.summary) {
     ctx.stderr.write(humanSummary(framed.summary));
     if (o.json === true) ctx.stdout.write(`${JSON.stringify(framed.summary)}\n`);
   } else if (o.json === true) {
-    ctx.stdout.write(`${JSON.stringify({ exitCode: framed.exitCode, error: framed.error, anotherRun: framed.lockedBy })}\n`);
+    ctx.stdout.write(unfinishedJson(framed));
   }
   return framed.exitCode;
 }

@@ -1,22 +1,28 @@
 // `verify [--out DIR] [--full] [--fix] [--json]`: every recorded file present, same size,
 // sha256 when asked or when it looks touched, still parses with exiftool; Live Photo pairs
-// whole. Exit 0 when clean, 3 when it found problems (or was interrupted).
-import { ExitCode } from '../../errors.js';
+// whole. Exit 0 when clean, 3 when it found problems (or was interrupted). It runs in the run
+// frame; --fix changes the backup, so it takes the run lock like every writer.
+import { runInFrame } from '../../run/frame.js';
 import { formatBytes } from '../../run/progress.js';
-import { type VerifyReport, verifyBackup } from '../../run/verify.js';
+import { type VerifyReport, requireIndex, verifyBackup, verifyCounts, verifyOutcome, verifySummary } from '../../run/verify.js';
 import { sizeNotes } from './status.js';
 import { type CommandContext, outDir } from '../context.js';
+import { frameContext, unfinishedJson } from '../frame-context.js';
 
 export async function runVerify(ctx: CommandContext): Promise<number> {
-  const report = await verifyBackup({
-    outDir: outDir(ctx, false),
-    full: ctx.options.full === true,
-    fix: ctx.options.fix === true,
-    logger: ctx.logger,
-    signal: ctx.signal,
+  const out = outDir(ctx, false);
+  const fix = ctx.options.fix === true;
+  // Before the frame, which would set the folder up: a folder without an index gets nothing.
+  requireIndex(out);
+  let report: VerifyReport | null = null;
+  const framed = await runInFrame(frameContext(ctx, out, fix ? 'verify --fix' : 'verify', { exclusive: fix, display: false }), async () => {
+    const done = await verifyBackup({ outDir: out, full: ctx.options.full === true, fix, logger: ctx.logger, signal: ctx.signal });
+    report = done;
+    return { outcome: verifyOutcome(done), summary: verifySummary(done), counts: verifyCounts(done) };
   });
-  ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : renderVerify(report));
-  return report.clean ? ExitCode.Complete : ExitCode.Partial;
+  if (report) ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : renderVerify(report));
+  else if (ctx.options.json) ctx.stdout.write(unfinishedJson(framed));
+  return framed.exitCode;
 }
 
 const LIST_LIMIT = 50;

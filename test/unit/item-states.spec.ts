@@ -44,29 +44,48 @@ function item(n: number): RemoteItem {
   return { mediaKey: `AF1QipState${String(n).padStart(34, '0')}`, dedupKey: null, takenMs: Date.UTC(2023, 0, 1 + n), tzOffsetMs: 0, uploadedMs: null, width: 4, height: 3, kind: 'photo', videoDurationMs: null, favorite: false, archived: false, notOwned: false, hasGeo: false, caption: null };
 }
 
-/** Every parameter any transition takes. */
-const PARAMS = { now: 5_000, error: 'HTTP 500', reason: 'Video is still processing' };
+const TRANSITIONS = Object.keys(ITEM_TRANSITIONS) as ItemTransition[];
+const UPDATES = TRANSITIONS.filter((t) => ITEM_TRANSITIONS[t].from.length > 0);
+const allowed = (t: ItemTransition, s: ItemState): boolean => (ITEM_TRANSITIONS[t].from as readonly ItemState[]).includes(s);
+
+/** Values for the named parameters a transition's SQL takes: times (now, …Ms) are numbers, the rest text. */
+function paramsFor(t: ItemTransition): Record<string, unknown> {
+  const names = [...ITEM_TRANSITIONS[t].set.matchAll(/@(\w+)/g)].map((m) => m[1]);
+  return Object.fromEntries(names.map((name) => [name, name === 'now' || name.endsWith('Ms') ? 5_000 : `${t}: HTTP 500`]));
+}
+
+/** Transitions, one target each, that lead from a new (pending) item to every state: found in the table itself. */
+function pathsFromPending(): Map<ItemState, ItemTransition[]> {
+  const paths = new Map<ItemState, ItemTransition[]>([['pending', []]]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const t of UPDATES) {
+      const targets = transitionTargets(t);
+      if (targets.length !== 1 || paths.has(targets[0])) continue;
+      const from = [...paths.keys()].find((s) => allowed(t, s));
+      if (from === undefined) continue;
+      paths.set(targets[0], [...paths.get(from)!, t]);
+      grew = true;
+    }
+  }
+  return paths;
+}
+const PATHS = pathsFromPending();
 
 /** A new item brought to `state` by the named transitions themselves. */
 function itemIn(n: number, state: ItemState): string {
   const key = item(n).mediaKey;
   upsertItems(db, [item(n)], 1_000);
-  if (state === 'done') markDone(db, key, 2_000);
-  if (state === 'failed') markFailed(db, key, 'HTTP 503', 2_000);
-  if (state === 'deferred') markDeferred(db, key, 'Video is still processing');
-  if (state === 'gone') markGoneWhere(db, 'media_key = @key', { key }, 2_000);
+  for (const t of PATHS.get(state) ?? []) applyTransition(db, t, key, paramsFor(t));
   expect(getItem(db, key)?.state).toBe(state);
   return key;
 }
-
-const TRANSITIONS = Object.keys(ITEM_TRANSITIONS) as ItemTransition[];
-const UPDATES = TRANSITIONS.filter((t) => ITEM_TRANSITIONS[t].from.length > 0);
-const allowed = (t: ItemTransition, s: ItemState): boolean => (ITEM_TRANSITIONS[t].from as readonly ItemState[]).includes(s);
 
 test('the table: every state is reachable, every transition ends in a known state, and the ones that move an item between states name where from', () => {
   expect(TRANSITIONS).toEqual(expect.arrayContaining(['queue', 'requeue', 'done', 'fail', 'defer', 'park', 'unpark', 'gone', 'revive']));
   const reachable = new Set(TRANSITIONS.flatMap((t) => transitionTargets(t)));
   expect([...reachable].sort()).toEqual([...ITEM_STATES].sort());
+  expect([...PATHS.keys()].sort()).toEqual([...ITEM_STATES].sort());
   for (const t of TRANSITIONS) for (const s of ITEM_TRANSITIONS[t].from) expect(ITEM_STATES).toContain(s);
   // A gone item cannot be fetched; only a listing brings it back.
   expect(allowed('requeue', 'gone')).toBe(false);
@@ -79,7 +98,7 @@ test('every allowed transition works from each of its from-states, on one item',
   for (const t of UPDATES) {
     for (const from of ITEM_STATES.filter((s) => allowed(t, s))) {
       const key = itemIn(++n, from);
-      const row = applyTransition(db, t, key, PARAMS);
+      const row = applyTransition(db, t, key, paramsFor(t));
       expect(transitionTargets(t), `${t} from ${from}`).toContain(row.state);
       expect(getItem(db, key)).toEqual(row);
     }
@@ -96,7 +115,7 @@ test('every transition the table does not allow throws, naming the item, its sta
       const before = getItem(db, key);
       let thrown: unknown;
       try {
-        applyTransition(db, t, key, PARAMS);
+        applyTransition(db, t, key, paramsFor(t));
       } catch (error) {
         thrown = error;
       }
@@ -122,7 +141,7 @@ test('a transition applied to a set changes the rows it allows and leaves every 
     const keys = ITEM_STATES.map((s, i) => itemIn(1000 * (UPDATES.indexOf(t) + 1) + i, s));
     const before = keys.map((k) => getItem(db, k));
     const marks = keys.map((_, i) => `@k${i}`).join(', ');
-    const changed = applyTransitionWhere(db, t, `media_key IN (${marks})`, { ...PARAMS, ...Object.fromEntries(keys.map((k, i) => [`k${i}`, k])) });
+    const changed = applyTransitionWhere(db, t, `media_key IN (${marks})`, { ...paramsFor(t), ...Object.fromEntries(keys.map((k, i) => [`k${i}`, k])) });
     expect(changed, t).toBe(ITEM_STATES.filter((s) => allowed(t, s)).length);
     ITEM_STATES.forEach((s, i) => {
       const after = getItem(db, keys[i]);

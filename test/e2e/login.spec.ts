@@ -230,8 +230,9 @@ test('remote debugging: a person signs in through the port, the command reports 
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   try {
     await expect.poll(() => stderr, { timeout: 60_000 }).toContain(`ssh -N -L ${port}:127.0.0.1:${port}`);
+    // The instructions may reach the pipe in more than one chunk: wait for their last line too.
+    await expect.poll(() => stderr, { timeout: 10_000 }).toContain(`add localhost:${port}`);
     expect(stderr).toContain('chrome://inspect/#devices');
-    expect(stderr).toContain(`add localhost:${port}`);
 
     // The person's desktop Chrome, through the tunnel: the same DevTools endpoint.
     const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`);

@@ -30,6 +30,7 @@ function describe(def: OptionDef): string {
   const notes: string[] = [];
   if (def.min !== undefined && def.max !== undefined) notes.push(`${def.min}–${def.max}`);
   else if (def.min !== undefined) notes.push(`at least ${def.min}`);
+  if (def.choices) notes.push(`one of ${def.choices.map((c) => `\`${c}\``).join(', ')}`);
   if (def.secret) notes.push('a secret: never logged or written to a report');
   if (def.type === 'bool') notes.push(`\`--no-${longName(def)}\` turns it off`);
   return cell(def.description) + (notes.length > 0 ? ` (${notes.join('; ')})` : '');

@@ -1,9 +1,11 @@
 // Resolves each option: command line > environment > config file > default.
 // The config file's schema is derived from the options table: every flag is also a config key
-// (its camelCase key), so an unknown key or a bad value is a usage error naming the key.
+// (its camelCase key), so an unknown key or a bad value is a usage error naming the key, with
+// the file's line:column and the key it most likely meant. The file is JSON with comments.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { type Node, type ParseError, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
 import { type CommandName, type OptionDef, longName, optionTable, optionsFor } from './options.js';
@@ -27,7 +29,7 @@ function valueSchema(def: OptionDef): z.ZodType {
       return z.string().refine(isHttpUrl, { message: 'must be an http(s) URL' });
     case 'path':
     case 'string':
-      return z.string().min(1);
+      return def.choices ? z.enum(def.choices as [string, ...string[]]) : z.string().min(1);
   }
 }
 
@@ -56,11 +58,74 @@ export function defaultConfigPath(env: NodeJS.ProcessEnv = process.env): string 
   return path.join(base, 'gphotos-keep', 'config.json');
 }
 
-/** The key a misspelt config key most likely meant: kebab-case, flag form, or letter case. */
+/** The key a misspelt config key most likely meant: kebab-case, flag form, letter case, or a typo or two. */
 export function suggestKey(unknown: string): string | null {
   const squash = (s: string) => s.replace(/^-+/, '').replace(/[-_]/g, '').toLowerCase();
   const wanted = squash(unknown);
-  return optionTable.find((d) => squash(d.key) === wanted || squash(longName(d)) === wanted)?.key ?? null;
+  const same = optionTable.find((d) => squash(d.key) === wanted || squash(longName(d)) === wanted);
+  if (same) return same.key;
+  // The closest key, if it is close enough to be a typo of it rather than another word.
+  let best: { key: string; distance: number } | null = null;
+  for (const def of optionTable) {
+    const distance = editDistance(wanted, squash(def.key));
+    if (!best || distance < best.distance) best = { key: def.key, distance };
+  }
+  return best && best.distance <= Math.min(2, Math.floor(wanted.length / 3)) ? best.key : null;
+}
+
+/** Levenshtein distance: insertions, deletions and substitutions. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length];
+}
+
+/** 1-based line and column of a character offset, as editors count them. */
+export function lineColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `${before.length}:${before[before.length - 1].length + 1}`;
+}
+
+const SYNTAX: Record<string, string> = {
+  InvalidSymbol: 'unexpected character',
+  InvalidNumberFormat: 'a malformed number',
+  PropertyNameExpected: 'a key in double quotes was expected (a trailing comma?)',
+  ValueExpected: 'a value was expected',
+  ColonExpected: 'a colon was expected after the key',
+  CommaExpected: 'a comma was expected',
+  CloseBraceExpected: 'a closing } was expected',
+  CloseBracketExpected: 'a closing ] was expected',
+  EndOfFileExpected: 'the file should end after the object',
+  InvalidCommentToken: 'a malformed comment',
+  UnexpectedEndOfComment: 'a /* comment is not closed',
+  UnexpectedEndOfString: 'a string is not closed',
+  UnexpectedEndOfNumber: 'a number is cut off',
+  InvalidUnicode: 'a malformed \\u escape',
+  InvalidEscapeCharacter: 'a malformed escape',
+  InvalidCharacter: 'a control character inside a string',
+};
+
+/** JSON with // and /* */ comments (no trailing commas): the tree, or a usage error at the first mistake. */
+function parseConfigText(text: string, target: string): Node | undefined {
+  const errors: ParseError[] = [];
+  const tree = parseTree(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const code = printParseErrorCode(first.error);
+    throw new UsageError(`Config file ${target}:${lineColumn(text, first.offset)} is not valid JSON: ${SYNTAX[code] ?? code}.`);
+  }
+  return tree;
+}
+
+/** Where a key's property (or its value) starts in the file: `file:line:column`. */
+function keyAt(tree: Node | undefined, text: string, target: string, key: string, part: 'key' | 'value'): string {
+  const property = tree?.type === 'object' ? tree.children?.filter((p) => p.children?.[0]?.value === key).pop() : undefined;
+  const node = property?.children?.[part === 'key' ? 0 : 1];
+  return node ? `${target}:${lineColumn(text, node.offset)}` : target;
 }
 
 /** `~/x` → the home folder; a relative path from a config file is relative to that file's folder. */
@@ -84,26 +149,27 @@ export function loadConfigFile(file: string | undefined, env: NodeJS.ProcessEnv 
     if (named !== undefined) throw new UsageError(`Config file ${target} (from ${source}) does not exist.`);
     return {};
   }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(readFileSync(target, 'utf8'));
+    text = readFileSync(target, 'utf8');
   } catch (cause) {
-    const reason = (cause as NodeJS.ErrnoException).code ? `cannot be read (${(cause as NodeJS.ErrnoException).code})` : `is not valid JSON: ${(cause as Error).message}`;
-    throw new UsageError(`Config file ${target} ${reason}.`);
+    throw new UsageError(`Config file ${target} cannot be read (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}).`);
   }
+  const tree = parseConfigText(text, target);
+  const raw: unknown = tree ? getNodeValue(tree) : undefined;
   const parsed = configSchema().safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     if (issue.code === 'unrecognized_keys') {
       const key = issue.keys[0];
       const hint = suggestKey(key);
-      throw new UsageError(`Config file ${target}: unknown key "${key}".${hint ? ` Did you mean "${hint}"?` : ''} Known keys: ${configKeys().join(', ')}.`);
+      throw new UsageError(`Config file ${keyAt(tree, text, target, key, 'key')}: unknown key "${key}".${hint ? ` Did you mean "${hint}"?` : ` Known keys: ${configKeys().join(', ')}.`}`);
     }
     const key = issue.path.join('.');
     if (key === '') throw new UsageError(`Config file ${target} must hold one JSON object of settings, like {"out": "/srv/photos"}.`);
     const def = optionTable.find((d) => d.key === key);
     const expected = def ? describeType(def) : issue.message;
-    throw new UsageError(`Config file ${target}: bad value for "${key}": ${expected}.`);
+    throw new UsageError(`Config file ${keyAt(tree, text, target, key, 'value')}: bad value for "${key}": ${expected}.`);
   }
   const data = parsed.data as Record<string, unknown>;
   const dir = path.dirname(target);
@@ -126,7 +192,7 @@ function describeType(def: OptionDef): string {
     case 'path':
       return 'expected a non-empty path';
     case 'string':
-      return 'expected a non-empty string';
+      return def.choices ? `expected one of ${def.choices.join(', ')}` : 'expected a non-empty string';
   }
 }
 
@@ -152,6 +218,7 @@ export function parseValue(def: OptionDef, text: string, source: string): string
     case 'path':
     case 'string':
       if (text === '') throw new UsageError(`${source}: the value is empty.`);
+      if (def.choices && !def.choices.includes(text)) throw new UsageError(`${source}: ${shown} is not one of ${def.choices.join(', ')}.`);
       return text;
   }
 }

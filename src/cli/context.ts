@@ -1,5 +1,6 @@
 // What every command receives: its resolved options, a logger, and the output streams.
 import { UsageError } from '../errors.js';
+import { accountBaseUrl } from '../site/urls.js';
 import type { Logger } from '../log.js';
 import type { ResolvedOptions } from './config.js';
 
@@ -21,4 +22,10 @@ export function outDir(ctx: CommandContext, required: boolean): string {
   if (typeof out === 'string' && out !== '') return out;
   if (required) throw new UsageError('No backup folder: pass --out DIR (or set GPHOTOS_KEEP_OUT, or "out" in the config file).');
   return '.';
+}
+
+/** The site as the chosen account sees it: --base-url, with Google's /u/<n>/ for --account-index n. */
+export function siteBaseUrl(ctx: CommandContext): string {
+  const index = ctx.options.accountIndex;
+  return accountBaseUrl(String(ctx.options.baseUrl), typeof index === 'number' ? index : null);
 }

@@ -16,6 +16,8 @@ export interface OptionDef {
   env?: string;
   min?: number;
   max?: number;
+  /** The only values a string option takes. */
+  choices?: readonly string[];
   commands: CommandName[];
   /** Never printed, logged or written to a report. */
   secret?: boolean;
@@ -41,6 +43,10 @@ export const optionTable: OptionDef[] = [
   { key: 'rescan', flags: '--rescan', description: 'full rescan by date taken (library and archive), reconciling deletions', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'rescanDays', flags: '--rescan-days <n>', description: 'run a full rescan automatically when the last one is older than n days', type: 'int', default: 7, min: 0, commands: ['sync'] },
   { key: 'acceptDeletions', flags: '--accept-deletions', description: 'let this rescan mark items gone even if more than 20% of the library vanished at once (you deleted them in Google on purpose)', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
+  { key: 'albumLinks', flags: '--album-links <mode>', description: 'how albums/<title>/, favorites/, archive/ and partner/ show the files of the date layout: relative symlinks, hard links, copies, or no link folders', type: 'string', default: 'symlink', choices: ['symlink', 'hardlink', 'copy', 'none'], env: 'GPHOTOS_KEEP_ALBUM_LINKS', commands: ['sync'] },
+  { key: 'sharedAlbums', flags: '--shared-albums', description: "also back up the photos of others in albums shared with you (downloaded through the album, kept in the date layout, linked from the album's folder)", type: 'bool', default: true, commands: ['sync'] },
+  { key: 'partner', flags: '--partner', description: 'also back up the items your partner shares with you (partner sharing), linked from partner/', type: 'bool', default: false, commands: ['sync'] },
+  { key: 'accountIndex', flags: '--account-index <n>', description: "use the n-th account signed in to the browser profile (Google's /u/<n>/); a backup folder stays tied to one account", type: 'int', min: 0, max: 9, env: 'GPHOTOS_KEEP_ACCOUNT_INDEX', commands: ['sync', 'doctor', 'adopt'] },
   { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep/trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login'] },
   { key: 'healthcheck', flags: '--healthcheck <url>', description: 'healthchecks.io ping URL: /start at the beginning, /<exit code> at the end', type: 'url', env: 'GPHOTOS_KEEP_HEALTHCHECK', secret: true, commands: ['sync'] },

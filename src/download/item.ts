@@ -11,6 +11,7 @@ import type { MediaFacts } from '../media/inspect.js';
 import type { ExtractedEntry } from '../media/live-zip.js';
 import { keepGoogleSide } from '../media/keep.js';
 import { assertNotProcessing, offersOriginal, openViewer, startDownload, startOriginalDownload, type ViewerTimeouts } from '../site/viewer.js';
+import type { ItemPlace } from '../model/albums.js';
 import type { ExtendedInfo } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { type FileRecord, type FileRole, filesOf, recordDownloaded } from '../store/files.js';
@@ -44,9 +45,14 @@ export interface DownloadEnv {
   inspector: FileInspector | null;
   extractLive: LiveZipExtractor | null;
   /** Google's extended info for the item, fetched beside the download (null when unavailable). */
-  itemInfo: ((mediaKey: string) => Promise<ExtendedInfo | null>) | null;
+  itemInfo: ((mediaKey: string, place?: ItemPlace) => Promise<ExtendedInfo | null>) | null;
   /** Whether the item has an unedited original (edited in Google); null when unknown. */
-  hasOriginal?: ((mediaKey: string) => Promise<boolean | null>) | null;
+  hasOriginal?: ((mediaKey: string, place?: ItemPlace) => Promise<boolean | null>) | null;
+  /**
+   * Where the item opens: its library viewer, or for an item seen only through sharing, an
+   * album, shared album or the partner's items (null: nowhere now). Absent: the library viewer.
+   */
+  placeOf?: ((row: ItemRow) => ItemPlace | null) | null;
   /** Called with every file's bytes as they are recorded. */
   onFile?: (bytes: number) => void;
 }
@@ -87,13 +93,15 @@ export interface StartedItem {
  */
 export async function startItem(page: Page, env: DownloadEnv, row: ItemRow, beforeStart?: () => Promise<void>): Promise<StartedItem> {
   const key = row.media_key;
+  const place = env.placeOf ? env.placeOf(row) : { kind: 'library' as const, key };
+  if (!place) throw new DownloadFailedError(`${key} is someone else's item that no album or partner share shows now`);
   // What the item is comes over the RPC page while this page opens and downloads.
-  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key) : Promise.resolve(null);
+  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key, place) : Promise.resolve(null);
   info.catch(() => undefined);
-  const hasOriginal: Promise<boolean | null> = env.hasOriginal ? env.hasOriginal(key) : Promise.resolve(null);
+  const hasOriginal: Promise<boolean | null> = env.hasOriginal ? env.hasOriginal(key, place) : Promise.resolve(null);
   hasOriginal.catch(() => undefined);
 
-  const opened = await openViewer(page, env.baseUrl, key, env.timeouts);
+  const opened = await openViewer(page, env.baseUrl, key, env.timeouts, place);
   assertNotProcessing(opened, key);
   if (beforeStart) await beforeStart();
 

@@ -12,6 +12,7 @@ import { DeferredError, KeepError, SignedOutError, TransientError, describeError
 import { PathPlanner } from '../folder/planner.js';
 import type { Logger } from '../log.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
+import type { ItemPlace } from '../model/albums.js';
 import type { ExtendedInfo } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { type ItemRow, markDeferred, markFailed, nextPending, noteFileName } from '../store/items.js';
@@ -22,10 +23,10 @@ import { PagePool } from './pool.js';
 
 /** What the queue asks the site about an item, besides opening its viewer. Each may throw. */
 export interface SiteLookups {
-  /** Google's extended info (file name, date and offset, size, location, description). */
-  itemInfo(mediaKey: string): Promise<ExtendedInfo>;
+  /** Google's extended info (file name, date and offset, size, location, description); `place`: where the item is seen, when not the library. */
+  itemInfo(mediaKey: string, place?: ItemPlace): Promise<ExtendedInfo>;
   /** Whether the item has an unedited original (edited in Google). */
-  hasOriginal(mediaKey: string): Promise<boolean>;
+  hasOriginal(mediaKey: string, place?: ItemPlace): Promise<boolean>;
   /** Which items Google holds with exactly these bytes (SHA-1). */
   holdersOf: HashHolders;
 }
@@ -72,6 +73,8 @@ export interface QueueOptions {
   /** The user's stop: take no more work, let in-flight items finish. */
   signal?: AbortSignal;
   events: QueueEvents;
+  /** Where an item opens (items seen only through sharing open in an album or the partner's view); absent: the library. */
+  placeOf?: (row: ItemRow) => ItemPlace | null;
 }
 
 /** Wakes workers waiting for more pending items. */
@@ -121,8 +124,9 @@ export class DownloadQueue {
       timeouts: TIMEOUTS,
       inspector: o.inspector,
       extractLive: (zip, staging) => extractLivePhotoZip(zip, staging),
-      itemInfo: this.optional((site, key) => site.itemInfo(key), 'item info unavailable'),
-      hasOriginal: this.optional((site, key) => site.hasOriginal(key), 'download info unavailable; the menu will tell'),
+      itemInfo: this.optional((site, key, place) => site.itemInfo(key, place), 'item info unavailable'),
+      hasOriginal: this.optional((site, key, place) => site.hasOriginal(key, place), 'download info unavailable; the menu will tell'),
+      placeOf: o.placeOf ?? null,
     };
     this.pool = new PagePool(o.context, o.concurrency);
     this.pageLocks = Array.from({ length: o.concurrency }, () => new Mutex());
@@ -192,11 +196,11 @@ export class DownloadQueue {
   }
 
   /** A fact a download can do without: null with no site session or when the call fails; only signing out stops the run. */
-  private optional<T>(lookup: (site: SiteLookups, mediaKey: string) => Promise<T>, unavailable: string): (mediaKey: string) => Promise<T | null> {
-    return async (mediaKey) => {
+  private optional<T>(lookup: (site: SiteLookups, mediaKey: string, place?: ItemPlace) => Promise<T>, unavailable: string): (mediaKey: string, place?: ItemPlace) => Promise<T | null> {
+    return async (mediaKey, place) => {
       if (!this.o.site) return null;
       try {
-        return await lookup(this.o.site, mediaKey);
+        return await lookup(this.o.site, mediaKey, place);
       } catch (error) {
         if (error instanceof SignedOutError) throw error;
         this.log.debug({ mediaKey, err: describeError(error) }, unavailable);
@@ -308,7 +312,8 @@ export class DownloadQueue {
       } else {
         // A failing item is named in status, the summary and the pings: learn its name if no download told it.
         if (row.file_name === null) {
-          const info = await this.env.itemInfo!(key).catch(() => null);
+          const place = this.env.placeOf ? this.env.placeOf(row) : undefined;
+          const info = await this.env.itemInfo!(key, place ?? undefined).catch(() => null);
           if (info?.fileName) noteFileName(this.o.db, key, info.fileName);
         }
         this.fail(key, describeError(error));

@@ -4,6 +4,8 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
+import { TRASH_RETENTION_MS } from '../site/rpcids.js';
+import { trashedItems } from '../store/albums.js';
 import { countByState } from '../store/items.js';
 import { type ListedSizeNote, listedSizeNotes } from '../store/verify-queries.js';
 import { type RunCounts, lastSuccessMs, recentRuns } from '../store/runs.js';
@@ -54,6 +56,17 @@ export interface BackupStatus {
   listedSizeNotes: { total: number; items: ListedSizeNote[] };
   /** A run holding the folder's lock right now. */
   activeRun: (LockOwner & { alive: boolean | 'unknown' }) | null;
+  /** Items in Google's trash (not gone: they may be restored), and when Google will delete each for good. */
+  trashed: { total: number; items: StatusTrashed[] };
+}
+
+export interface StatusTrashed {
+  mediaKey: string;
+  fileName: string | null;
+  /** When it went into Google's trash (null: not known). */
+  trashedAt: string | null;
+  /** When Google deletes it for good unless it is restored (null: not known). */
+  deletedBy: string | null;
 }
 
 /** ISO 8601 in the place's own offset: the wall-clock time the camera showed. */
@@ -66,6 +79,19 @@ export function localIso(utcMs: number, offsetMs: number): string {
 
 function toItem(row: ItemAt | null): StatusItem | null {
   return row ? { mediaKey: row.media_key, fileName: row.file_name, takenAt: localIso(row.taken_ms, row.tz_offset_ms) } : null;
+}
+
+function trashedList(db: Db, limit: number): BackupStatus['trashed'] {
+  const { total, items } = trashedItems(db, limit);
+  return {
+    total,
+    items: items.map((row) => ({
+      mediaKey: row.media_key,
+      fileName: row.file_name,
+      trashedAt: row.trashed_ms === null ? null : new Date(row.trashed_ms).toISOString(),
+      deletedBy: row.trashed_ms === null ? null : new Date(row.trashed_ms + TRASH_RETENTION_MS).toISOString(),
+    })),
+  };
 }
 
 /** Opens the folder's index read-only; a folder without one is a usage error (exit 2). */
@@ -151,6 +177,7 @@ export function readStatus(outDir: string, options: { runs?: number; failing?: n
       waiting: { total: waiting.total, items: waiting.items.map(problem) },
       listedSizeNotes: listedSizeNotes(db, options.failing ?? 20),
       activeRun: holder ? { ...holder, alive: isOwnerAlive(holder) } : null,
+      trashed: trashedList(db, options.failing ?? 20),
     };
   } finally {
     db.close();

@@ -1,14 +1,16 @@
 // The listing side of a sync run, as the run's summary and events see it: a real run lists
 // into the index (src/run/listing.ts) and wakes the download queue page by page; a dry run
 // only counts what would be downloaded.
-import type { Page } from 'playwright-core';
+import type { APIRequestContext, Page } from 'playwright-core';
 import type { DownloadQueue } from '../download/queue.js';
 import { KeepError, describeError } from '../errors.js';
 import { enumerateLibrary } from '../library/enumerate.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import type { Db } from '../store/database.js';
 import { getItem } from '../store/items.js';
+import { syncShares } from './albums.js';
 import { runListing } from './listing.js';
+import { syncTrash, type TrashOutcome } from './trash.js';
 import type { SyncEvents, SyncParams, SyncSummary } from './sync-types.js';
 
 /** What a sync run's listing works with. */
@@ -19,16 +21,31 @@ export interface ListingRun {
   /** The page that holds the session. */
   page: Page;
   client: RpcClient | null;
+  /** The browser's own HTTP client (follows a shared album's link). */
+  request: Pick<APIRequestContext, 'get'>;
   params: SyncParams;
   summary: SyncSummary;
   events: SyncEvents;
 }
 
-/** Recent uploads, or a full rescan, page by page into the index while the queue downloads; never throws. */
+/**
+ * Google's trash first (a trashed item is never taken for deleted), then recent uploads or a
+ * full rescan page by page into the index while the queue downloads, then albums, sharing,
+ * favorites and the archive; never throws.
+ */
 export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Promise<void> {
   const { params, summary, events } = run;
   const log = params.logger;
   try {
+    let trash: TrashOutcome | null = null;
+    if (run.client) {
+      trash = await syncTrash({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
+      summary.trash = { inTrash: trash.inTrash, restored: trash.restored, purged: trash.purged };
+      if (trash.restored > 0) queue.more();
+    }
+    // --prune moves files of gone items: only when the trash is known, so a trashed item is never taken for one.
+    const pruneNow = params.prune === true && trash?.complete === true;
+    if (params.prune === true && !pruneNow) log.warn('--prune skipped: Google\'s trash could not be listed this run, so deleted items cannot be told from trashed ones');
     const outcome = await runListing({
       db: run.db!,
       outDir: run.outDir,
@@ -38,7 +55,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
       rescan: params.rescan === true,
       rescanDays: params.rescanDays ?? 7,
       acceptDeletions: params.acceptDeletions === true,
-      prune: params.prune === true,
+      prune: pruneNow,
       logger: log,
       signal: queue.halt,
       onPage: (listed) => {
@@ -59,6 +76,28 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     summary.pruned = outcome.prune?.moved.length ?? 0;
     summary.deletionsRefused = outcome.refused?.message ?? null;
     summary.listingComplete = outcome.complete && !queue.stopping;
+    if (run.client && !queue.stopping) {
+      const shares = await syncShares({
+        db: run.db!,
+        outDir: run.outDir,
+        client: run.client,
+        baseUrl: params.baseUrl,
+        request: run.request,
+        logger: log,
+        signal: queue.halt,
+        sharedAlbums: params.sharedAlbums !== false,
+        partner: params.partner === true,
+        fullPartner: outcome.mode === 'rescan',
+        onQueued: () => queue.more(),
+      });
+      summary.albums = { albums: shares.albums, listed: shares.albumsListed, gone: shares.albumsGone.length };
+      summary.sharedQueued = shares.queued;
+      log.info(
+        `albums: ${shares.albums} (${shares.albumsListed} listed again, ${shares.albumsGone.length} gone from Google)` +
+          (shares.queued > 0 ? `; ${shares.queued} item(s) of others queued` : '') +
+          (shares.favoritesChanged + shares.archiveChanged > 0 ? `; ${shares.favoritesChanged} favorite and ${shares.archiveChanged} archive flag(s) changed` : ''),
+      );
+    }
   } catch (error) {
     if (error instanceof KeepError && error.stopsRun) queue.stop(error);
     else log.error(`listing stopped: ${describeError(error)}; items listed so far are still downloaded`);

@@ -4,6 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { QueueEventMap } from '../download/queue.js';
 import type { ListingStrategy } from '../library/enumerate.js';
 import type { Logger } from '../log.js';
+import type { LinkMode } from '../model/albums.js';
 import type { RunCounts } from '../store/runs.js';
 import type { ParkedList } from './report.js';
 
@@ -37,6 +38,12 @@ export interface SyncParams {
   acceptDeletions?: boolean;
   /** --prune: move files of items deleted in Google into .gphotos-keep/trash/<date>/. */
   prune?: boolean;
+  /** --album-links: how albums/, favorites/, archive/ and partner/ show the files (default symlink). */
+  albumLinks?: LinkMode;
+  /** --shared-albums (default on): albums others share with the account, and items of others in albums. */
+  sharedAlbums?: boolean;
+  /** --partner: items the partner shares with the account, and a partner/ folder. */
+  partner?: boolean;
 }
 
 export interface SyncSummary extends RunCounts {
@@ -62,6 +69,14 @@ export interface SyncSummary extends RunCounts {
   deletionsRefused: string | null;
   /** Items parked after failing in --park-after runs: not tried, but the run exits 3 while any exist. */
   parked: ParkedList;
+  /** Items of the index in Google's trash now (not gone: they may come back), and what left it this run. */
+  trash: { inTrash: number; restored: number; purged: number } | null;
+  /** Albums the account sees, those whose items this run listed, and those gone from Google. */
+  albums: { albums: number; listed: number; gone: number } | null;
+  /** Items of others (shared albums, partner) queued this run. */
+  sharedQueued: number;
+  /** Changes to the link folders and sidecar ratings this run. */
+  links: { added: number; removed: number; ratings: number } | null;
 }
 
 export interface SyncEventMap extends QueueEventMap {

@@ -11,13 +11,17 @@ import { KeepError, type Outcome, SignedOutError, SiteChangedError, UsageError, 
 import { emptyDir, removeQuietly } from '../folder/durable.js';
 import { PART_FILE, findParts } from '../folder/part-files.js';
 import { MediaInspector } from '../media/inspect.js';
+import { fetchItemDownloadInfoAt, fetchItemInfoAt } from '../site/album-calls.js';
 import { confirmOriginals, fetchHasOriginal, fetchItemInfo } from '../site/calls.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
+import { placeOf } from '../store/albums.js';
 import { unparkFailed } from '../store/items.js';
 import type { RunCounts } from '../store/runs.js';
 import { countOutstanding } from '../store/stats.js';
+import { tieToAccount } from './account-tie.js';
+import { updateLinks } from './links.js';
 import { parkedList } from './report.js';
 import { type ListingRun, dryRunListing, listIntoQueue } from './sync-listing.js';
 import { SyncEvents, type SyncParams, type SyncSummary } from './sync-types.js';
@@ -58,7 +62,8 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
     context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger, extraArgs: RUN_BROWSER_ARGS });
     const page = context.pages()[0] ?? (await context.newPage());
     const client = await openSession(page, params, events);
-    const run: ListingRun = { db, outDir, page, client, params, summary, events };
+    if (db && !dryRun) tieToAccount(db, client?.email ?? null, params.baseUrl);
+    const run: ListingRun = { db, outDir, page, client, request: context.request, params, summary, events };
     if (dryRun) {
       await dryRunListing(run);
     } else {
@@ -66,10 +71,15 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
       queue = new DownloadQueue({
         context, db: db!, outDir, tmpDir, baseUrl: params.baseUrl, inspector, site: siteLookups(client, params.baseUrl),
         concurrency: params.concurrency, limit: params.limit ?? null, maxAttempts: params.maxAttempts, retryMinMs: params.retryMinMs, parkAfter: params.parkAfter ?? null,
-        logger: params.logger, signal: params.signal, events,
+        logger: params.logger, signal: params.signal, events, placeOf: (row) => placeOf(db!, row),
       });
       const [, stopped] = await Promise.all([listIntoQueue(run, queue), queue.run()]);
       if (stopped) throw stopped;
+      // The downloads are in: the sidecar ratings and link folders follow the index.
+      if (!params.signal?.aborted) {
+        const links = await updateLinks({ db: db!, outDir, mode: params.albumLinks ?? 'symlink', partner: params.partner === true, inspector, logger: params.logger, signal: params.signal });
+        summary.links = { added: links.linksAdded, removed: links.linksRemoved, ratings: links.ratingsChanged };
+      }
     }
   } catch (error) {
     // Signed out, site changed, disk full: the run ends with the summary so far; anything else is the frame's to report.
@@ -133,15 +143,15 @@ async function openSession(page: ListingRun['page'], params: SyncParams, events:
 function siteLookups(client: RpcClient | null, baseUrl: string): SiteLookups | null {
   if (!client) return null;
   return {
-    itemInfo: (mediaKey) => fetchItemInfo(client, baseUrl, mediaKey),
-    hasOriginal: (mediaKey) => fetchHasOriginal(client, baseUrl, mediaKey),
+    itemInfo: (mediaKey, place) => (place && place.kind !== 'library' ? fetchItemInfoAt(client, baseUrl, place) : fetchItemInfo(client, baseUrl, mediaKey)),
+    hasOriginal: async (mediaKey, place) => (place && place.kind !== 'library' ? (await fetchItemDownloadInfoAt(client, baseUrl, place)).originalUrl !== null : fetchHasOriginal(client, baseUrl, mediaKey)),
     holdersOf: (sha1s, options) => confirmOriginals(client, sha1s, options),
   };
 }
 
 function emptySummary(dryRun: boolean): SyncSummary {
   const counts: RunCounts = { found: 0, new: 0, downloaded: 0, skipped: 0, deferred: 0, failed: 0, bytes: 0 };
-  return { ...counts, seconds: 0, remaining: 0, listing: null, listingComplete: false, dryRun, exitCode: exitCodeFor('Complete'), stoppedBy: null, fullRescan: false, gone: 0, changed: 0, pruned: 0, deletionsRefused: null, parked: { total: 0, items: [] } };
+  return { ...counts, seconds: 0, remaining: 0, listing: null, listingComplete: false, dryRun, exitCode: exitCodeFor('Complete'), stoppedBy: null, fullRescan: false, gone: 0, changed: 0, pruned: 0, deletionsRefused: null, parked: { total: 0, items: [] }, trash: null, albums: null, sharedQueued: 0, links: null };
 }
 
 function checkOutDir(outDir: string, dryRun: boolean): void {

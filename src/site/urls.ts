@@ -1,4 +1,5 @@
 // Every URL the program builds or recognises for photos.google.com.
+import type { ItemPlace, ShareTarget } from '../model/albums.js';
 
 export const DEFAULT_BASE_URL = 'https://photos.google.com';
 
@@ -17,6 +18,80 @@ export function libraryUrl(baseUrl: string): string {
 
 export function photoUrl(baseUrl: string, mediaKey: string): string {
   return `${trimBase(baseUrl)}/photo/${encodeURIComponent(mediaKey)}?hl=en`;
+}
+
+/**
+ * The base URL of the n-th signed-in account of the browser: Google's `/u/<n>/` prefix, which
+ * every page, viewer and RPC of that account carries (facts page, URLs and batchexecute).
+ * null or undefined: the browser's default account, no prefix.
+ */
+export function accountBaseUrl(baseUrl: string, accountIndex: number | null | undefined): string {
+  const base = trimBase(baseUrl);
+  if (accountIndex === null || accountIndex === undefined) return base;
+  return `${base.replace(/\/u\/\d+$/, '')}/u/${accountIndex}`;
+}
+
+/** An item in one of the account's own albums: `/album/<albumKey>/photo/<albumScopedKey>`. */
+export function albumPhotoUrl(baseUrl: string, albumKey: string, key: string): string {
+  return `${trimBase(baseUrl)}/album/${encodeURIComponent(albumKey)}/photo/${encodeURIComponent(key)}?hl=en`;
+}
+
+/** An item in someone else's album, opened through its share link: `/share/<shareId>/photo/<key>?key=<authKey>`. */
+export function sharePhotoUrl(baseUrl: string, shareId: string, key: string, authKey: string): string {
+  return `${trimBase(baseUrl)}/share/${encodeURIComponent(shareId)}/photo/${encodeURIComponent(key)}?${new URLSearchParams({ key: authKey, hl: 'en' })}`;
+}
+
+/** A partner-shared item (facts page: "partner: `/partner/...`"): `/partner/<partnerActor>/photo/<key>`. */
+export function partnerPhotoUrl(baseUrl: string, partnerActor: string, key: string): string {
+  return `${trimBase(baseUrl)}/partner/${encodeURIComponent(partnerActor)}/photo/${encodeURIComponent(key)}?hl=en`;
+}
+
+/** The viewer URL of an item wherever the account sees it. */
+export function placeUrl(baseUrl: string, place: ItemPlace): string {
+  switch (place.kind) {
+    case 'library':
+      return photoUrl(baseUrl, place.key);
+    case 'album':
+      return albumPhotoUrl(baseUrl, place.albumKey, place.key);
+    case 'share':
+      return sharePhotoUrl(baseUrl, place.shareId, place.key, place.authKey);
+    case 'partner':
+      return partnerPhotoUrl(baseUrl, place.partnerActor, place.key);
+  }
+}
+
+/** An album's own page (the source path of calls about it). */
+export function albumUrl(baseUrl: string, albumKey: string): string {
+  return `${trimBase(baseUrl)}/album/${encodeURIComponent(albumKey)}`;
+}
+
+/** `/share/<shareId>?key=<authKey>` (where a shared album's link leads) → its share id and authKey; null for anything else. */
+export function shareTargetOf(url: string, baseUrl: string): ShareTarget | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url, baseUrl);
+  } catch {
+    return null;
+  }
+  if (parsed.origin !== new URL(baseUrl).origin) return null;
+  const match = /(?:^|\/)share\/([A-Za-z0-9_-]+)\/?$/.exec(parsed.pathname);
+  const authKey = parsed.searchParams.get('key');
+  return match && authKey ? { shareId: match[1], authKey } : null;
+}
+
+/**
+ * The part of a viewer URL that the app keeps while it moves between items in the document:
+ * the path before `/photo/<key>` and a share's `key` (a library viewer and an album viewer are
+ * different apps' states).
+ */
+export function viewerScope(url: string): string | null {
+  try {
+    const parsed = new URL(url);
+    const match = /^(.*)\/photo\/[^/]+\/?$/.exec(parsed.pathname);
+    return match ? `${parsed.origin}${match[1]}?${parsed.searchParams.get('key') ?? ''}` : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The Library API's productUrl: the site redirects it to /photo/<mediaKey>. */

@@ -5,7 +5,8 @@ import type { Download, Locator, Page } from 'playwright-core';
 import { DeferredError, DownloadFailedError, SignedOutError, SiteChangedError, TransientError } from '../errors.js';
 import { keys, labels, selectors } from './labels.js';
 import { assertSignedIn, gotoChecked } from './session.js';
-import { isSignedOutUrl, photoUrl } from './urls.js';
+import type { ItemPlace } from '../model/albums.js';
+import { isSignedOutUrl, placeUrl, viewerScope } from './urls.js';
 
 export interface ViewerTimeouts {
   /** For the page and its visible c-wiz. */
@@ -31,16 +32,19 @@ export interface OpenedViewer {
 const inDocument = new WeakMap<Page, { works: boolean | null; misses: number }>();
 
 /**
- * Shows `/photo/<key>` and returns its visible viewer. The web app routes in the document
- * (arrows and Back/Forward change the URL without a page load), so once a page shows the
- * viewer, the next item is opened the same way: a history entry for its URL and the
- * popstate the app listens to. A full page load stays the fallback and the first step.
+ * Shows `/photo/<key>` (or the item in the album, shared album or partner view `place` names)
+ * and returns its visible viewer. The web app routes in the document (arrows and
+ * Back/Forward change the URL without a page load), so once a page shows a viewer, the next
+ * item of the same view is opened the same way: a history entry for its URL and the popstate
+ * the app listens to. A full page load stays the fallback, the first step, and the way into
+ * another view.
  */
-export async function openViewer(page: Page, baseUrl: string, mediaKey: string, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS): Promise<OpenedViewer> {
-  const target = photoUrl(baseUrl, mediaKey);
+export async function openViewer(page: Page, baseUrl: string, mediaKey: string, timeouts: ViewerTimeouts = DEFAULT_VIEWER_TIMEOUTS, place?: ItemPlace): Promise<OpenedViewer> {
+  const target = placeUrl(baseUrl, place ?? { kind: 'library', key: mediaKey });
+  if (place) mediaKey = place.key;
   const state = inDocument.get(page) ?? { works: null, misses: 0 };
   inDocument.set(page, state);
-  if (state.works !== false && isViewerUrl(page.url(), baseUrl)) {
+  if (state.works !== false && isViewerUrl(page.url(), baseUrl) && viewerScope(page.url()) === viewerScope(target)) {
     const shown = await openInDocument(page, baseUrl, target, mediaKey, timeouts.inDocumentMs ?? 4_000);
     if (shown !== null) {
       state.works = true;
@@ -52,7 +56,7 @@ export async function openViewer(page: Page, baseUrl: string, mediaKey: string, 
   }
   const response = await gotoChecked(page, target, baseUrl, timeouts.openMs);
   const status = response?.status() ?? 200;
-  if (status === 404) throw new DownloadFailedError(`the item page /photo/${mediaKey} answered 404 (deleted in Google Photos?)`);
+  if (status === 404) throw new DownloadFailedError(`the item page ${new URL(target).pathname} answered 404 (deleted in Google Photos?)`);
   let text: string | null;
   try {
     text = await waitVisibleText(page, selectors.viewerFor(mediaKey), timeouts.openMs);
@@ -63,7 +67,7 @@ export async function openViewer(page: Page, baseUrl: string, mediaKey: string, 
   if (text === null) {
     assertSignedIn(page, baseUrl);
     const any = await page.locator('c-wiz[data-media-key]').count();
-    if (any === 0) throw new SiteChangedError('the viewer shows the item as c-wiz[data-media-key=<key>]', `none on /photo/${mediaKey}`);
+    if (any === 0) throw new SiteChangedError('the viewer shows the item as c-wiz[data-media-key=<key>]', `none on ${new URL(target).pathname}`);
     throw new TransientError(`the viewer of ${mediaKey} did not become visible`);
   }
   return { viewer: visibleViewer(page, mediaKey), text };

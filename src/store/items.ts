@@ -4,8 +4,11 @@ import type { Db } from './database.js';
 import { KeepError } from '../errors.js';
 import type { RemoteItem } from '../model/remote-item.js';
 
-export type ItemState = 'pending' | 'done' | 'failed' | 'deferred' | 'gone';
-export const ITEM_STATES: ItemState[] = ['pending', 'done', 'failed', 'deferred', 'gone'];
+export type ItemState = 'pending' | 'done' | 'failed' | 'deferred' | 'gone' | 'trashed';
+export const ITEM_STATES: ItemState[] = ['pending', 'done', 'failed', 'deferred', 'gone', 'trashed'];
+
+/** How the account sees an item: its library, someone else's album shared with it, or partner sharing. */
+export type ItemOrigin = 'library' | 'shared' | 'partner';
 
 export interface ItemRow {
   media_key: string;
@@ -38,6 +41,13 @@ export interface ItemRow {
   failed_runs: number;
   /** When it was parked: failed in --park-after runs, not tried again until --retry-failed. */
   parked_ms: number | null;
+  origin: ItemOrigin;
+  /** Whose it is when not the account's (a name, else an actor id). */
+  owner: string | null;
+  /** When Google's trash took it (state trashed). */
+  trashed_ms: number | null;
+  /** The xmp:Rating our sidecar carries (5 for a favorite); null: none. */
+  rating: number | null;
 }
 
 /**
@@ -63,14 +73,15 @@ export const ITEM_TRANSITIONS = {
   requeue: { from: ['pending', 'done', 'failed', 'deferred'], to: 'pending', set: 'done_ms = NULL, attempts = 0' },
   /**
    * Its files are verified and recorded; kept, it no longer counts failed runs. From done: an
-   * adopted lossy copy kept again. From gone: a download that ends after the rescan running
-   * beside it reconciled, an adopted file of an item Google no longer lists. (The schema's
-   * trigger items_done_clears_failures, migration 4, clears the same counts on a revival into done.)
+   * adopted lossy copy kept again. From gone or trashed: a download that ends after the rescan
+   * or the trash listing running beside it, an adopted file of an item Google no longer lists.
+   * (The schema's trigger items_done_clears_failures, migration 4, clears the same counts on a
+   * revival into done.) New files: the sidecar's rating is written again (rating = NULL).
    */
-  done: { from: ['pending', 'failed', 'deferred', 'done', 'gone'], to: 'done', set: 'done_ms = @now, last_error = NULL, failed_runs = 0, parked_ms = NULL' },
-  /** A run gave up on it. From done: Google's SHA-1 says the kept bytes are another item's. From gone: as for done. */
+  done: { from: ['pending', 'failed', 'deferred', 'done', 'gone', 'trashed'], to: 'done', set: 'done_ms = @now, last_error = NULL, failed_runs = 0, parked_ms = NULL, rating = NULL' },
+  /** A run gave up on it. From done: Google's SHA-1 says the kept bytes are another item's. From gone or trashed: as for done. */
   fail: {
-    from: ['pending', 'failed', 'deferred', 'done', 'gone'],
+    from: ['pending', 'failed', 'deferred', 'done', 'gone', 'trashed'],
     to: 'failed',
     set: 'attempts = attempts + 1, failed_runs = failed_runs + 1, last_error = @error, seen_ms = MAX(seen_ms, @now)',
   },
@@ -78,8 +89,8 @@ export const ITEM_TRANSITIONS = {
   park: { from: ['failed'], to: 'failed', set: 'parked_ms = COALESCE(parked_ms, @now)' },
   /** `sync --retry-failed`: tried again with a fresh count. */
   unpark: { from: ['failed'], to: 'failed', set: 'failed_runs = 0, parked_ms = NULL' },
-  /** Not a failure (a video still processing): waits for a later run. From gone: as for done. */
-  defer: { from: ['pending', 'failed', 'deferred', 'gone'], to: 'deferred', set: 'last_error = @reason' },
+  /** Not a failure (a video still processing): waits for a later run. From gone or trashed: as for done. */
+  defer: { from: ['pending', 'failed', 'deferred', 'gone', 'trashed'], to: 'deferred', set: 'last_error = @reason' },
   /** A full rescan did not list it: deleted in Google. Its files stay until --prune. */
   gone: { from: ['pending', 'done', 'failed', 'deferred'], to: 'gone', set: 'gone_ms = @now' },
   /** Listed again: done if its files were kept (done_ms), else pending. */
@@ -88,6 +99,20 @@ export const ITEM_TRANSITIONS = {
     to: { states: ['pending', 'done'], sql: `CASE WHEN done_ms IS NULL THEN 'pending' ELSE 'done' END` },
     set: 'gone_ms = NULL',
   },
+  /**
+   * In Google's trash: not gone (Google deletes it for good only later, and it may come back).
+   * Its files stay, --prune leaves it alone, the mass-disappearance guard does not count it. From
+   * gone: a rescan that ran before the trash was known.
+   */
+  trash: { from: ['pending', 'done', 'failed', 'deferred', 'gone'], to: 'trashed', set: 'trashed_ms = @trashedMs, gone_ms = NULL' },
+  /** Restored from the trash: done if its files were kept (done_ms), else pending. */
+  untrash: {
+    from: ['trashed'],
+    to: { states: ['pending', 'done'], sql: `CASE WHEN done_ms IS NULL THEN 'pending' ELSE 'done' END` },
+    set: 'trashed_ms = NULL',
+  },
+  /** Left the trash without coming back: deleted for good (by hand or after Google's 60 days). */
+  purge: { from: ['trashed'], to: 'gone', set: 'gone_ms = @now' },
 } as const satisfies Record<string, TransitionRule>;
 
 export type ItemTransition = keyof typeof ITEM_TRANSITIONS;
@@ -179,20 +204,22 @@ export interface UpsertResult {
 
 /**
  * Records a batch of listed items in one transaction. New items are queued; known ones get
- * their flags refreshed; an item that was `gone` and is listed again is revived.
+ * their flags refreshed; an item that was `gone` and is listed again is revived, one that was
+ * in the trash is restored.
  */
 export function upsertItems(db: Db, items: RemoteItem[], nowMs = Date.now()): UpsertResult {
   const insert = db.prepare(`INSERT OR IGNORE INTO items
     (media_key, dedup_key, kind, taken_ms, tz_offset_ms, uploaded_ms, width, height, favorite, archived, not_owned, google_description, size_bytes, first_seen_ms, seen_ms, state)
     VALUES (@mediaKey, @dedupKey, @kind, @takenMs, @tzOffsetMs, @uploadedMs, @width, @height, @favorite, @archived, @notOwned, @caption, @sizeBytes, @now, @now, ${toSql('queue')})`);
   const refresh = db.prepare(`UPDATE items SET
-      seen_ms = @now, favorite = @favorite, archived = @archived, not_owned = @notOwned,
+      seen_ms = @now, favorite = @favorite, archived = @archived, not_owned = @notOwned, dedup_key = COALESCE(@dedupKey, dedup_key),
       taken_ms = @takenMs, tz_offset_ms = @tzOffsetMs, uploaded_ms = COALESCE(@uploadedMs, uploaded_ms),
       kind = @kind, width = COALESCE(@width, width), height = COALESCE(@height, height),
       google_description = COALESCE(@caption, google_description),
       size_bytes = CASE WHEN state = 'done' THEN size_bytes ELSE COALESCE(@sizeBytes, size_bytes) END,
-      state = ${stateUnder('revive')},
-      gone_ms = NULL
+      state = CASE WHEN ${fromCondition('untrash')} THEN ${toSql('untrash')} ELSE ${stateUnder('revive')} END,
+      gone_ms = NULL,
+      trashed_ms = NULL
     WHERE media_key = @mediaKey`);
   const newKeys: string[] = [];
   db.transaction(() => {
@@ -242,8 +269,12 @@ export function nextPending(db: Db, limit: number, exclude: ReadonlySet<string>,
   return rows.filter((row) => !exclude.has(row.media_key)).slice(0, limit);
 }
 
+/**
+ * Items by state. The states every index has are always there (0 or more); `trashed` appears
+ * once an item is in Google's trash.
+ */
 export function countByState(db: Db): Record<ItemState, number> {
-  const counts = Object.fromEntries(ITEM_STATES.map((s) => [s, 0])) as Record<ItemState, number>;
+  const counts = Object.fromEntries(ITEM_STATES.filter((s) => s !== 'trashed').map((s) => [s, 0])) as Record<ItemState, number>;
   for (const row of db.prepare('SELECT state, COUNT(*) AS n FROM items GROUP BY state').all() as { state: ItemState; n: number }[]) {
     counts[row.state] = row.n;
   }
@@ -299,6 +330,21 @@ export function requeue(db: Db, mediaKey: string): void {
 /** Queues an item to be downloaded again unless it is gone (it cannot be fetched); false when it was left as it is. */
 export function requeueUnlessGone(db: Db, mediaKey: string): boolean {
   return applyTransitionWhere(db, 'requeue', 'media_key = @mediaKey', { mediaKey }) > 0;
+}
+
+/** In Google's trash since `trashedMs` (null: unknown); true when it changed (a trashed item stays as it is). */
+export function markTrashed(db: Db, mediaKey: string, trashedMs: number | null): boolean {
+  return applyTransitionWhere(db, 'trash', 'media_key = @mediaKey', { mediaKey, trashedMs }) > 0;
+}
+
+/** Back from the trash: done if its files are kept, else pending. */
+export function markRestored(db: Db, mediaKey: string): ItemRow {
+  return applyTransition(db, 'untrash', mediaKey);
+}
+
+/** Left the trash for good: gone (its files stay until --prune). */
+export function markPurged(db: Db, mediaKey: string, nowMs = Date.now()): ItemRow {
+  return applyTransition(db, 'purge', mediaKey, { now: nowMs });
 }
 
 /** Marks every item matching `where` (SQL over items, named parameters) gone, in one statement; returns how many. */

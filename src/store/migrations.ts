@@ -143,4 +143,62 @@ export const migrations: string[] = [
   `
   ALTER TABLE files ADD COLUMN listed_bytes INTEGER;          -- Google's listed size when it disagreed with these bytes
   `,
+  // 6: albums, sharing and the trash. Album membership is kept by album key and by the
+  // dedupKey that maps an album's item (album-scoped key) to the item in the index. Items the
+  // account sees only in someone else's album or through partner sharing are items too, with
+  // their origin and owner; items in Google's trash are 'trashed' (not gone) with Google's
+  // trashed time. Link folders (albums/<title>/, favorites/, archive/, partner/) are recorded
+  // link by link, so a rerun names every link as before and removes only what it made.
+  `
+  ALTER TABLE items ADD COLUMN origin TEXT NOT NULL DEFAULT 'library';   -- library | shared (someone else's album) | partner
+  ALTER TABLE items ADD COLUMN owner TEXT;                               -- whose it is, when not the account's (a name, else an actor id)
+  ALTER TABLE items ADD COLUMN trashed_ms INTEGER;                       -- when it went into Google's trash (state 'trashed')
+  ALTER TABLE items ADD COLUMN rating INTEGER;                           -- the xmp:Rating our sidecar carries (5 for a favorite), null: none
+  CREATE INDEX items_dedup ON items(dedup_key) WHERE dedup_key IS NOT NULL;
+  CREATE INDEX items_origin ON items(origin) WHERE origin <> 'library';
+
+  CREATE TABLE albums (
+    album_key TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    own INTEGER NOT NULL DEFAULT 1,               -- the account's own album (else shared with it)
+    shared INTEGER NOT NULL DEFAULT 0,
+    owner_actor TEXT,
+    owner_name TEXT,
+    share_id TEXT,                                -- /share/<share_id>?key=<auth_key>, for someone else's album
+    auth_key TEXT,
+    link_url TEXT,
+    created_ms INTEGER,
+    modified_ms INTEGER,                          -- Google's modified time when its items were last listed completely
+    item_count INTEGER,
+    seen_ms INTEGER NOT NULL,
+    dir TEXT UNIQUE                               -- its link folder (albums/<name>), once made
+  );
+  CREATE TABLE album_items (
+    album_key TEXT NOT NULL REFERENCES albums(album_key) ON DELETE CASCADE,
+    item_key TEXT NOT NULL,                       -- album-scoped key
+    position INTEGER NOT NULL,                    -- album order
+    dedup_key TEXT,                               -- maps it to the item in the index
+    owner_actor TEXT,
+    PRIMARY KEY (album_key, item_key)
+  );
+  CREATE INDEX album_items_dedup ON album_items(dedup_key);
+
+  CREATE TABLE partner_items (
+    item_key TEXT PRIMARY KEY,
+    dedup_key TEXT,
+    taken_ms INTEGER,
+    seen_ms INTEGER NOT NULL
+  );
+  CREATE INDEX partner_items_dedup ON partner_items(dedup_key);
+
+  CREATE TABLE links (
+    dir TEXT NOT NULL,                            -- albums/<name> | favorites | archive | partner
+    name TEXT NOT NULL,
+    media_key TEXT NOT NULL,
+    target TEXT NOT NULL,                         -- rel_path of the file it stands for
+    mode TEXT NOT NULL,                           -- symlink | hardlink | copy
+    PRIMARY KEY (dir, name)
+  );
+  CREATE INDEX links_media ON links(media_key);
+  `,
 ];

@@ -38,8 +38,15 @@ export function remoteFingerprint(sizeBytes: number | null | undefined): string 
   return typeof sizeBytes === 'number' && Number.isFinite(sizeBytes) && sizeBytes > 0 ? `size:${sizeBytes}` : null;
 }
 
+/**
+ * The items a library listing should show: not gone, not in Google's trash, and the account's
+ * own (items seen only in someone else's album or through partner sharing are never in it).
+ */
+const IN_LIBRARY = `state NOT IN ('gone', 'trashed') AND origin = 'library'`;
+
 interface StoredRow {
   state: string;
+  dedup_key: string | null;
   scan_id: number | null;
   favorite: number;
   archived: number;
@@ -59,7 +66,9 @@ interface StoredRow {
 function sameAsStored(row: StoredRow, item: RemoteItem): boolean {
   return (
     row.state !== 'gone' &&
+    row.state !== 'trashed' &&
     row.gone_ms === null &&
+    (item.dedupKey === null || row.dedup_key === item.dedupKey) &&
     row.favorite === (item.favorite ? 1 : 0) &&
     row.archived === (item.archived ? 1 : 0) &&
     row.not_owned === (item.notOwned ? 1 : 0) &&
@@ -101,7 +110,7 @@ function pageStatements(db: Db): PageStatements {
   let cached = statementCache.get(db);
   if (!cached) {
     cached = {
-      before: db.prepare(`SELECT state, scan_id, favorite, archived, not_owned, taken_ms, tz_offset_ms, uploaded_ms, kind, width, height,
+      before: db.prepare(`SELECT state, dedup_key, scan_id, favorite, archived, not_owned, taken_ms, tz_offset_ms, uploaded_ms, kind, width, height,
           google_description, size_bytes, gone_ms FROM items WHERE media_key = ?`),
       stamp: db.prepare(`UPDATE items SET
           changed_ms = CASE WHEN state = 'done' AND remote_fingerprint IS NOT NULL AND @fp IS NOT NULL AND remote_fingerprint <> @fp
@@ -165,9 +174,9 @@ export function recordListedPage(db: Db, items: RemoteItem[], options: { scanId?
 export interface ScanCounts {
   /** Items this scan listed. */
   listed: number;
-  /** Items the index holds that are not gone. */
+  /** Items the index holds that the library should list (not gone, not trashed, the account's own). */
   known: number;
-  /** Items not gone that this scan did not list: what reconciling would mark gone. */
+  /** Of those, the items this scan did not list: what reconciling would mark gone. */
   unlisted: number;
 }
 
@@ -175,8 +184,8 @@ export function scanCounts(db: Db, scanId: number): ScanCounts {
   const row = db
     .prepare(`SELECT
         COALESCE(SUM(scan_id = @scanId), 0) AS listed,
-        COALESCE(SUM(state <> 'gone'), 0) AS known,
-        COALESCE(SUM(state <> 'gone' AND (scan_id IS NULL OR scan_id <> @scanId)), 0) AS unlisted
+        COALESCE(SUM(${IN_LIBRARY}), 0) AS known,
+        COALESCE(SUM(${IN_LIBRARY} AND (scan_id IS NULL OR scan_id <> @scanId)), 0) AS unlisted
       FROM items`)
     .get({ scanId }) as ScanCounts;
   return row;
@@ -187,18 +196,18 @@ export function countScanned(db: Db, scanId: number): number {
   return db.prepare('SELECT COUNT(*) FROM items WHERE scan_id = ?').pluck().get(scanId) as number;
 }
 
-/** Marks every item the scan did not list as gone, with a timestamp. Files are never touched here. */
+/** Marks every library item the scan did not list as gone, with a timestamp (trashed items stay trashed). Files are never touched here. */
 export function markUnlistedGone(db: Db, scanId: number, nowMs = Date.now()): number {
-  return markGoneWhere(db, 'scan_id IS NULL OR scan_id <> @scanId', { scanId }, nowMs);
+  return markGoneWhere(db, `(scan_id IS NULL OR scan_id <> @scanId) AND origin = 'library'`, { scanId }, nowMs);
 }
 
 /** A few keys of the items the scan did not list, for the message that explains a refusal. */
 export function sampleUnlisted(db: Db, scanId: number, limit = 5): string[] {
-  return db.prepare(`SELECT media_key FROM items WHERE state <> 'gone' AND (scan_id IS NULL OR scan_id <> ?) LIMIT ?`).pluck().all(scanId, limit) as string[];
+  return db.prepare(`SELECT media_key FROM items WHERE ${IN_LIBRARY} AND (scan_id IS NULL OR scan_id <> ?) LIMIT ?`).pluck().all(scanId, limit) as string[];
 }
 
 export function countItems(db: Db): number {
-  return db.prepare(`SELECT COUNT(*) FROM items WHERE state <> 'gone'`).pluck().get() as number;
+  return db.prepare(`SELECT COUNT(*) FROM items WHERE ${IN_LIBRARY}`).pluck().get() as number;
 }
 
 /**

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Replica } from '../replica/index.js';
+import { LINK_ROOTS } from '../../src/folder/links.js';
 import { openIndex } from '../../src/store/database.js';
 import { type FileRow, filesOf } from '../../src/store/files.js';
 import { type ItemRow, getItem } from '../../src/store/items.js';
@@ -14,13 +15,19 @@ export function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** Every file below dir (relative, forward slashes), hidden state folders included when asked. */
-export function walk(dir: string, options: { includeState?: boolean } = {}): string[] {
+/**
+ * Every file below dir (relative, forward slashes), hidden state folders included when asked.
+ * The link folders (albums/, favorites/, archive/, partner/) hold links to files of the date
+ * layout, not files of their own: they are left out unless asked for (test/e2e/albums.spec.ts
+ * checks them link by link).
+ */
+export function walk(dir: string, options: { includeState?: boolean; includeLinks?: boolean } = {}): string[] {
   const out: string[] = [];
   if (!existsSync(dir)) return out;
   const visit = (current: string): void => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       if (!options.includeState && entry.name === '.gphotos-keep') continue;
+      if (!options.includeLinks && current === dir && (LINK_ROOTS as readonly string[]).includes(entry.name)) continue;
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) visit(full);
       else out.push(path.relative(dir, full).split(path.sep).join('/'));

@@ -14,7 +14,7 @@ import { type Outcome, UsageError } from '../../errors.js';
 import { type FrameResult, runInFrame } from '../../run/frame.js';
 import type { RunSummaryLike } from '../../run/report.js';
 import { type Db, openIndex, openIndexSnapshot } from '../../store/database.js';
-import type { CommandContext } from '../context.js';
+import { type CommandContext, siteBaseUrl } from '../context.js';
 import { frameContext, unfinishedJson } from '../frame-context.js';
 
 /** How many files of each list the human report shows (--json lists them all). */
@@ -33,7 +33,7 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
   if (o.keep === true && o.upgrade === true) throw new UsageError('--keep and --upgrade exclude each other: --keep counts the gphotos-sync files as done, --upgrade downloads the originals and keeps each old file until its original is verified.');
   const dryRun = o.dryRun === true;
   const profileDir = resolveProfileDir(String(o.profile ?? 'default'), ctx.env);
-  const baseUrl = String(o.baseUrl);
+  const baseUrl = siteBaseUrl(ctx);
   const concurrency = Number(o.concurrency ?? 3);
 
   if (fromSync !== null) {

@@ -12,7 +12,7 @@ import { installRoot, resolveProfileDir } from '../../browser/profile.js';
 import { ExitCode, KeepError, SignedOutError, describeError, exitCodeOf } from '../../errors.js';
 import { type FactResult, probeSite } from '../../site/probe.js';
 import { openDatabase } from '../../store/database.js';
-import { type CommandContext, outDir } from '../context.js';
+import { type CommandContext, outDir, siteBaseUrl } from '../context.js';
 
 interface CheckResult {
   name: string;
@@ -131,7 +131,7 @@ export function siteExitCode(facts: FactResult[]): number {
 
 async function runSiteDoctor(ctx: CommandContext): Promise<number> {
   const profileDir = resolveProfileDir(String(ctx.options.profile ?? 'default'), ctx.env);
-  const baseUrl = String(ctx.options.baseUrl);
+  const baseUrl = siteBaseUrl(ctx);
   const json = ctx.options.json === true;
   let facts: FactResult[];
   try {

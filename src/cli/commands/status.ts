@@ -43,6 +43,17 @@ function parked(list: ParkedList, now: number): string[] {
   return lines;
 }
 
+/** Items in Google's trash: kept here, not gone, and the date Google deletes each for good. */
+function trashed(list: BackupStatus['trashed']): string[] {
+  if (list.total === 0) return [];
+  const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : 'an unknown date');
+  return [
+    '',
+    `In Google's trash (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}): kept here; restored in Google they simply come back, --prune never touches them:`,
+    ...list.items.map((t) => `  ${t.mediaKey}  ${t.fileName ?? '(name not known yet)'}  trashed ${day(t.trashedAt)}, Google deletes it for good on ${day(t.deletedBy)}`),
+  ];
+}
+
 /** Files kept although Google lists another size for them: what each side says. */
 export function sizeNotes(notes: BackupStatus['listedSizeNotes']): string[] {
   if (notes.total === 0) return [];
@@ -55,7 +66,7 @@ export function sizeNotes(notes: BackupStatus['listedSizeNotes']): string[] {
 }
 
 export function renderStatus(s: BackupStatus, now = Date.now()): string {
-  const states = ['done', 'pending', 'failed', 'deferred', 'gone'].filter((k) => k in s.items);
+  const states = ['done', 'pending', 'failed', 'deferred', 'gone', 'trashed'].filter((k) => k in s.items);
   const lines: string[] = [];
   lines.push(`Backup ${s.out}`);
   lines.push(`Items      ${s.items.total} in the index: ${states.map((k) => `${k} ${s.items[k]}`).join(', ')}`);
@@ -100,5 +111,6 @@ export function renderStatus(s: BackupStatus, now = Date.now()): string {
   if (failing.length > 0) lines.push('', ...failing);
   if (waiting.length > 0) lines.push('', ...waiting);
   lines.push(...sizeNotes(s.listedSizeNotes));
+  lines.push(...trashed(s.trashed));
   return `${lines.join('\n')}\n`;
 }

@@ -6,9 +6,9 @@ import { runInFrame } from '../../run/frame.js';
 import { formatBytes } from '../../run/progress.js';
 import { PARKED_HEADING, parkedLines } from '../../run/report.js';
 import { syncLibrary } from '../../run/sync.js';
-import { type SyncSummary, SyncEvents } from '../../run/sync-types.js';
+import { type SyncParams, type SyncSummary, SyncEvents } from '../../run/sync-types.js';
 import { feedSyncProgress } from '../../run/sync-progress.js';
-import { type CommandContext, outDir } from '../context.js';
+import { type CommandContext, outDir, siteBaseUrl } from '../context.js';
 import { frameContext, unfinishedJson } from '../frame-context.js';
 
 export async function runSync(ctx: CommandContext): Promise<number> {
@@ -38,7 +38,7 @@ function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<
   return syncLibrary({
     outDir: out,
     profileDir: resolveProfileDir(String(o.profile), ctx.env),
-    baseUrl: String(o.baseUrl),
+    baseUrl: siteBaseUrl(ctx),
     concurrency: Number(o.concurrency),
     limit: typeof o.limit === 'number' ? o.limit : null,
     dryRun: o.dryRun === true,
@@ -49,6 +49,9 @@ function syncRun(ctx: CommandContext, out: string, events: SyncEvents): Promise<
     rescanDays: Number(o.rescanDays),
     acceptDeletions: o.acceptDeletions === true,
     prune: o.prune === true,
+    albumLinks: o.albumLinks as SyncParams['albumLinks'],
+    sharedAlbums: o.sharedAlbums !== false,
+    partner: o.partner === true,
     logger: ctx.logger,
     signal: ctx.signal,
     events,

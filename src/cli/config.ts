@@ -109,7 +109,7 @@ const SYNTAX: Record<string, string> = {
   InvalidCharacter: 'a control character inside a string',
 };
 
-/** JSON with // and /* */ comments (no trailing commas): the tree, or a usage error at the first mistake. */
+/** JSON with // and block comments (no trailing commas): the tree, or a usage error at the first mistake. */
 function parseConfigText(text: string, target: string): Node | undefined {
   const errors: ParseError[] = [];
   const tree = parseTree(text, errors, { disallowComments: false, allowTrailingComma: false, allowEmptyContent: false });

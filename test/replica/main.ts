@@ -1,8 +1,8 @@
 // `npm run replica`: the replica with the sample library (or a synthetic one) for hand testing.
-import { startReplica, type ReplicaOptions } from './index.js';
+import { sampleAlbums, startReplica, type ReplicaOptions } from './index.js';
 
 function usage(): never {
-  process.stderr.write('usage: npm run replica -- [--port N] [--synthetic N] [--seed N] [--latency MS] [--bytes-per-second N] [--email ADDR] [--allow-automated-sign-in]\n');
+  process.stderr.write('usage: npm run replica -- [--port N] [--synthetic N] [--seed N] [--latency MS] [--bytes-per-second N] [--email ADDR] [--allow-automated-sign-in] [--albums]\n');
   process.exit(2);
 }
 
@@ -45,6 +45,10 @@ for (let i = 0; i < args.length; i++) {
     case '--allow-automated-sign-in':
       options.rejectAutomatedSignIn = false;
       break;
+    case '--albums':
+      // sampleAlbums() names items of the sample library by index.
+      Object.assign(options, sampleAlbums());
+      break;
     case '-h':
     case '--help':
       usage();
@@ -60,7 +64,7 @@ process.stdout.write(
   [
     `replica: ${replica.baseUrl}`,
     `sign-in origin: ${replica.signInOrigin}`,
-    `account: ${replica.email}, ${replica.items.length} items`,
+    `account: ${replica.email}, ${replica.items.length} items, ${replica.albums.length} albums, ${replica.trashed.length} in the trash`,
     `cookie: ${c.name}=${c.value}; Domain=${c.domain}; Path=${c.path}; HttpOnly; SameSite=${c.sameSite}`,
     `sign in by hand: open ${replica.baseUrl}/login in a browser, press Next twice (or set the cookie above)`,
     '',

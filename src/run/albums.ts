@@ -55,6 +55,8 @@ export interface SharesParams {
   partner: boolean;
   /** List every partner item (a full rescan run); else stop at the first page the index knows. */
   fullPartner: boolean;
+  /** Read the Favorites and Archive views (a complete rescan already read both flags from every row). */
+  flagViews: boolean;
   nowMs?: () => number;
   /** New items to download were queued. */
   onQueued?: (count: number) => void;
@@ -88,11 +90,11 @@ export async function syncShares(params: SharesParams): Promise<SharesOutcome> {
   };
   await Promise.all([
     guard('albums', () => syncAlbums(params, outcome)),
-    guard('favorites', async () => {
+    !params.flagViews ? Promise.resolve() : guard('favorites', async () => {
       const listed = await listAll((pageId, retry) => listFavoritesPage(params.client, params.baseUrl, pageId, retry), params);
       outcome.favoritesChanged = applyFlagListing(params.db, 'favorite', listed.keys, listed.complete);
     }),
-    guard('archive', async () => {
+    !params.flagViews ? Promise.resolve() : guard('archive', async () => {
       const listed = await listAll((pageId, retry) => listArchivePage(params.client, pageId, retry), params);
       outcome.archiveChanged = applyFlagListing(params.db, 'archived', listed.keys, listed.complete);
     }),

@@ -88,6 +88,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
         sharedAlbums: params.sharedAlbums !== false,
         partner: params.partner === true,
         fullPartner: outcome.mode === 'rescan',
+        flagViews: !(outcome.mode === 'rescan' && outcome.complete),
         onQueued: () => queue.more(),
       });
       summary.albums = { albums: shares.albums, listed: shares.albumsListed, gone: shares.albumsGone.length };

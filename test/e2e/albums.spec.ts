@@ -6,10 +6,12 @@
 import { ExifTool } from 'exiftool-vendored';
 import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { sampleAlbums, type Replica, type ReplicaItem } from '../replica/index.js';
+import { sampleAlbums, startReplica, type Replica, type ReplicaItem } from '../replica/index.js';
+import { signInProfile } from '../helpers/profile.js';
 import { datedFolder, keyTag } from '../../src/folder/layout.js';
 import { openIndex } from '../../src/store/database.js';
 import { test, expect } from '../helpers/fixtures.js';
+import { cleanEnv, runCli } from '../helpers/cli.js';
 import { readIndex, sha256, sync, walk } from './sync-helpers.js';
 
 const LINK_ROOTS = ['albums', 'favorites', 'archive', 'partner'];
@@ -66,6 +68,12 @@ function byDedup(outDir: string, dedupKey: string): { media_key: string; state: 
   } finally {
     db.close();
   }
+}
+
+async function runCliJson(args: string[]): Promise<{ items: Record<string, number>; trashed: { total: number; items: unknown[] } }> {
+  const result = await runCli(args, { env: cleanEnv() });
+  expect(result.code, result.stderr).toBe(0);
+  return JSON.parse(result.stdout);
 }
 
 /** The index's main file of an item, relative. */
@@ -274,4 +282,153 @@ test.describe('albums and sharing', () => {
       await exiftool2.end();
     }
   });
+
+  test('trash, restore, delete for good: a trashed item is not gone (status shows when Google deletes it), --prune and the mass-disappearance guard leave it alone, a restored one simply comes back', async ({ replica, profileDir, outDir }) => {
+    const first = await sync(replica, outDir, profileDir);
+    expect(first.code, first.stderr).toBe(0);
+    const item = itemNamed(replica, 'DSCN0021.jpg'); // in album "Trip"
+    const main = mainFile(outDir, item.mediaKey);
+
+    replica.trashItem(item.mediaKey);
+    const trashedMs = replica.item(item.mediaKey).trashedMs!;
+    const second = await sync(replica, outDir, profileDir, ['--rescan', '--prune']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.summary).toMatchObject({ gone: 0, pruned: 0, trash: { inTrash: 1, restored: 0, purged: 0 } });
+    readIndex(outDir, (index) => {
+      expect(index.item(item.mediaKey)).toMatchObject({ state: 'trashed', trashed_ms: trashedMs, gone_ms: null });
+    });
+    // Its file stays where it is (pruning is for items really gone); the album no longer shows it.
+    expect(sha256(path.join(outDir, main))).toBe(replica.expectedFiles(item.mediaKey)[0].sha256);
+    expect(names(linkTree(outDir), 'albums/Trip')).not.toContain('DSCN0021.jpg');
+    const status = await runCliJson(['status', '--out', outDir, '--json']);
+    expect(status.items.trashed).toBe(1);
+    expect(status.trashed.items).toEqual([
+      { mediaKey: item.mediaKey, fileName: 'DSCN0021.jpg', trashedAt: new Date(trashedMs).toISOString(), deletedBy: new Date(trashedMs + 60 * 86_400_000).toISOString() },
+    ]);
+
+    // Restored in Google: it simply comes back, nothing downloaded again, its link back in the album.
+    replica.restoreItem(item.mediaKey);
+    replica.resetCounters();
+    const third = await sync(replica, outDir, profileDir);
+    expect(third.code, third.stderr).toBe(0);
+    expect(third.summary).toMatchObject({ downloaded: 0, trash: { inTrash: 0, restored: 1, purged: 0 } });
+    expect(Object.keys(replica.counters.downloadStarts)).toEqual([]);
+    readIndex(outDir, (index) => expect(index.item(item.mediaKey)).toMatchObject({ state: 'done', trashed_ms: null }));
+    expect(names(linkTree(outDir), 'albums/Trip')).toContain('DSCN0021.jpg');
+
+    // Trashed again, then deleted for good: now it is gone, and --prune may move its file.
+    replica.trashItem(item.mediaKey);
+    expect((await sync(replica, outDir, profileDir)).code).toBe(0);
+    replica.deleteForGood(item.mediaKey);
+    const fourth = await sync(replica, outDir, profileDir, ['--prune']);
+    expect(fourth.code, fourth.stderr).toBe(0);
+    expect(fourth.summary).toMatchObject({ trash: { inTrash: 0, restored: 0, purged: 1 }, pruned: 1 });
+    readIndex(outDir, (index) => expect(index.item(item.mediaKey)?.state).toBe('gone'));
+    expect(existsSync(path.join(outDir, main))).toBe(false);
+
+    // A third of the library in the trash at once: not a mass disappearance, nothing refused, nothing gone.
+    const many = replica.items.filter((i) => i.owner === null && !i.processing).slice(0, Math.ceil(replica.items.length / 3));
+    for (const i of many) replica.trashItem(i.mediaKey);
+    const fifth = await sync(replica, outDir, profileDir, ['--rescan']);
+    expect(fifth.code, fifth.stderr).toBe(0);
+    expect(fifth.summary).toMatchObject({ gone: 0, deletionsRefused: null, fullRescan: true, trash: { inTrash: many.length } });
+    readIndex(outDir, (index) => {
+      for (const i of many) expect(index.item(i.mediaKey)?.state).toBe('trashed');
+    });
+  });
+
+  test('--album-links hardlink, copy and none: the same folders as hard links or copies, or no link folders at all; switching back and forth loses no photo', async ({ replica, profileDir, outDir }) => {
+    const first = await sync(replica, outDir, profileDir, ['--album-links', 'hardlink']);
+    expect(first.code, first.stderr).toBe(0);
+    let tree = linkTree(outDir);
+    expect([...tree.values()].some((e) => e.kind === 'symlink')).toBe(false);
+    expect(names(tree, 'albums/Trip')).toEqual(['DSCN0010.jpg', 'DSCN0021.jpg', 'DSCN0027.jpg', 'PXL_20210612_091530.mp4']);
+    const shared = itemNamed(replica, 'DSCN0010.jpg'); // in "Trip" and "Family": one inode, three names
+    const main = path.join(outDir, mainFile(outDir, shared.mediaKey));
+    const inode = statSync(main).ino;
+    expect(statSync(path.join(outDir, 'albums/Trip/DSCN0010.jpg')).ino).toBe(inode);
+    expect(statSync(path.join(outDir, 'albums/Family/DSCN0010.jpg')).ino).toBe(inode);
+    expect(statSync(main).nlink).toBe(3);
+    expect(statSync(path.join(outDir, 'albums/Ski weekend/DSC_0042.JPG')).nlink).toBe(2);
+
+    // Removed from one album in hardlink mode: that name goes, the photo and its other names stay.
+    const tripA = replica.albums.find((a) => a.title === 'Trip')!;
+    replica.removeFromAlbum(tripA.albumKey, shared.mediaKey);
+    expect((await sync(replica, outDir, profileDir, ['--album-links', 'hardlink'])).code).toBe(0);
+    expect(existsSync(path.join(outDir, 'albums/Trip/DSCN0010.jpg'))).toBe(false);
+    expect(statSync(main).nlink).toBe(2);
+    expect(sha256(main)).toBe(replica.expectedFiles(shared.mediaKey)[0].sha256);
+
+    // Copies: whole files of their own, the same bytes.
+    expect((await sync(replica, outDir, profileDir, ['--album-links', 'copy'])).code).toBe(0);
+    const copy = path.join(outDir, 'albums/Family/DSCN0010.jpg');
+    expect(lstatSync(copy).isFile() && statSync(copy).ino !== inode).toBe(true);
+    expect(statSync(main).nlink).toBe(1);
+    expect(sha256(copy)).toBe(sha256(main));
+
+    // None: no link folders at all; every photo still in the date layout, byte for byte.
+    const photos = walk(outDir);
+    const none = await sync(replica, outDir, profileDir, ['--album-links', 'none']);
+    expect(none.code, none.stderr).toBe(0);
+    for (const root of LINK_ROOTS) expect(existsSync(path.join(outDir, root)), root).toBe(false);
+    expect(walk(outDir)).toEqual(photos);
+    const db = openIndex(outDir, { readonly: true });
+    try {
+      expect(db.prepare('SELECT COUNT(*) FROM links').pluck().get()).toBe(0);
+      // Membership stays in the index: it does not depend on folders.
+      expect(db.prepare('SELECT COUNT(*) FROM album_items').pluck().get()).toBeGreaterThan(0);
+    } finally {
+      db.close();
+    }
+
+    // And back to the default: relative symlinks again.
+    expect((await sync(replica, outDir, profileDir)).code).toBe(0);
+    tree = linkTree(outDir);
+    expectLinksSound(outDir, tree);
+    expect(tree.get('albums/Family/DSCN0010.jpg')?.kind).toBe('symlink');
+  });
+
+  test('--no-shared-albums leaves albums of others and their photos out; the account’s own albums stay', async ({ replica, profileDir, outDir }) => {
+    const result = await sync(replica, outDir, profileDir, ['--no-shared-albums']);
+    expect(result.code, result.stderr).toBe(0);
+    const tree = linkTree(outDir);
+    expect(tree.has('albums/Ski weekend')).toBe(false);
+    expect(tree.has('albums/Family')).toBe(true);
+    expect(tree.has('albums/Trip')).toBe(true);
+    for (const foreign of replica.foreignItems) expect(replica.counters.downloadStarts[foreign.mediaKey] ?? 0).toBe(0);
+    const db = openIndex(outDir, { readonly: true });
+    try {
+      expect(db.prepare(`SELECT COUNT(*) FROM items WHERE origin <> 'library'`).pluck().get()).toBe(0);
+    } finally {
+      db.close();
+    }
+  });
+
+  test('--account-index 1: every page and RPC goes through /u/1/; the backup folder stays tied to its account', async ({ replica, profileDir, outDir, workDir }) => {
+    replica.resetCounters();
+    const first = await sync(replica, outDir, profileDir, ['--account-index', '1']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.summary).toMatchObject({ failed: 0, albums: { albums: 4 } });
+    expect(Object.keys(replica.accountRequests)).toEqual(['/u/1']);
+    expect(replica.accountRequests['/u/1']).toBeGreaterThan(20);
+    // Robin's photos came through /u/1/share/…: the whole album.
+    expect(names(linkTree(outDir), 'albums/Ski weekend')).toEqual(['DSCN0042.jpg', 'DSC_0042.JPG', 'IMG_20240203_101010.jpg']);
+
+    // Another account in the same folder is refused before anything changes (exit 2).
+    const other = await startReplica({ email: 'someone.else@example.com', latencyMs: 5 });
+    try {
+      const otherProfile = path.join(workDir, 'other-profile');
+      await signInProfile(otherProfile, other.sessionCookie);
+      const before = walk(outDir, { includeLinks: true });
+      const refused = await sync(other, outDir, otherProfile);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('belongs to keeper@example.com');
+      expect(refused.stderr).toContain('--account-index');
+      expect(Object.keys(other.counters.downloadStarts)).toEqual([]);
+      expect(walk(outDir, { includeLinks: true })).toEqual(before);
+    } finally {
+      await other.close();
+    }
+  });
 });
+

@@ -80,6 +80,18 @@ export interface Replica {
   item(mediaKey: string): ReplicaItem;
   expectedFiles(mediaKey: string): ExpectedFile[];
   counters: Counters;
+  /**
+   * Pages and RPCs by the account prefix they carried (`/u/<n>`, or `/` for none), since the
+   * last resetCounters(): which signed-in account a client addressed (`/u/<n>/` serves the one
+   * account, so this is how a test sees the prefix was used).
+   */
+  readonly accountRequests: Record<string, number>;
+  /**
+   * Calls of lcxiM and EzkLib by the view they asked for (`lcxiM:library`, `lcxiM:archive`,
+   * `lcxiM:both`, `EzkLib:uploads`, `EzkLib:favorites`, `EzkLib:search`), since the last
+   * resetCounters(): one rpcid serves several views, and a test may need to tell them apart.
+   */
+  readonly viewRequests: Record<string, number>;
   faults: Faults;
   /** The variant served for each undocumented fact; change its fields at any time (the object itself stays). */
   readonly unknowns: Unknowns;
@@ -247,6 +259,8 @@ export class ReplicaServer implements Replica {
   readonly email: string;
   sessionCookie!: SessionCookie;
   readonly counters: Counters = { rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0 };
+  readonly accountRequests: Record<string, number> = {};
+  readonly viewRequests: Record<string, number> = {};
   readonly faults: Faults;
   readonly lib: Library;
   private readonly sessions = new Map<string, Session>();
@@ -513,6 +527,8 @@ export class ReplicaServer implements Replica {
     this.counters.downloadStarts = {};
     this.counters.pages = 0;
     this.counters.total = 0;
+    for (const prefix of Object.keys(this.accountRequests)) delete this.accountRequests[prefix];
+    for (const view of Object.keys(this.viewRequests)) delete this.viewRequests[view];
   }
 
   async close(): Promise<void> {
@@ -653,6 +669,7 @@ export class ReplicaServer implements Replica {
       }
       return;
     }
+    if (isRpc || (!dl && !isInternal)) this.accountRequests[prefix || '/'] = (this.accountRequests[prefix || '/'] ?? 0) + 1;
     if (isRpc) {
       if (method !== 'POST') return send(res, 405, '');
       await this.handleRpc(req, res, session);
@@ -1018,8 +1035,13 @@ export class ReplicaServer implements Replica {
   }
 
   /** lcxiM [pageId, timestamp, pageSize, null, 1, source]: by date taken, newest first. */
+  private countView(view: string): void {
+    this.viewRequests[view] = (this.viewRequests[view] ?? 0) + 1;
+  }
+
   private lcxiM(ctx: RowContext, a: unknown[]): unknown[] {
     const source = a[5] === 2 ? 2 : a[5] === 3 ? 3 : 1;
+    this.countView(`lcxiM:${source === 2 ? 'archive' : source === 3 ? 'both' : 'library'}`);
     const pageSize = typeof a[2] === 'number' && a[2] > 0 ? Math.min(500, Math.floor(a[2])) : 500;
     const list = this.lib.items;
     let start = 0;
@@ -1070,6 +1092,7 @@ export class ReplicaServer implements Replica {
     const filters = (a[1] ?? []) as unknown[][];
     const query = typeof a[0] === 'string' ? a[0] : '';
     const mode = filters.length === 0 ? 'search' : filters.some((f) => f[0] === 5) ? 'favorites' : 'uploads';
+    this.countView(`EzkLib:${mode}`);
     const needle = query.toLowerCase();
     const list =
       mode === 'favorites'

@@ -9,7 +9,7 @@
 // is. Nothing after the body (report, metrics, pings) can change the outcome the body earned.
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { type Outcome, UsageError, describeError, exitCodeFor } from '../errors.js';
+import { KeepError, type Outcome, UsageError, describeError, exitCodeFor } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunCounts } from '../store/runs.js';
 import { type Db, openIndex, stateDir as stateDirOf } from '../store/database.js';
@@ -18,7 +18,8 @@ import { finishRun, lastSuccessMs, startRun } from '../store/runs.js';
 import { recordedTotals } from '../store/stats.js';
 import { classifyFailure, localIoErrorFrom } from './failure.js';
 import { Healthcheck, type HealthcheckOptions, type PingResult } from './healthcheck.js';
-import { acquireRunLock, describeHolder, type LockOwner, type RunLock } from './lock.js';
+import { LOCK_STALE_MS, acquireRunLock, describeHolder, lockPath, lockRefreshedMs, type LockOwner, type RunLock } from './lock.js';
+import { STUCK_LOCK_HOURS, StuckLockError, clearRefusals, noteRefusal, refusedTooLong, stuckLockError } from './lock-refusals.js';
 import { writeMetricsFile } from './metrics.js';
 import { type Progress, type ProgressEvent, createProgress } from './progress.js';
 import { OUTCOMES, type RunReport, type RunSummaryLike, countsOf, hostName, pingBody, writeRunReport } from './report.js';
@@ -45,6 +46,10 @@ export interface FrameContext {
   /** The run's options as they may be shown (no secrets), for the report. */
   reportOptions?: Record<string, unknown>;
   healthcheck?: HealthcheckOptions;
+  /** A run refused by the same live lock for longer than this fails (exit 1, a failing ping); default 24. */
+  stuckLockHours?: number;
+  /** How often the held lock is refreshed (default: the lock's heartbeat). */
+  lockHeartbeatMs?: number;
   now?: () => Date;
 }
 
@@ -90,25 +95,45 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
   const frame: FrameResult<S> = { exitCode: exitCodeFor('Complete'), summary: null, lockedBy: null, error: null, report: null, reportFile: null, pings: { start: null, end: null } };
 
   // 1. The folder and the lock. Trouble here is still a run that failed (and is pinged);
-  //    only another run holding the lock ends this one silently.
+  //    only another run holding the lock ends this one silently, unless that same lock has
+  //    refused runs for longer than --stuck-lock-hours: then that run is stuck, and this one fails.
   let lock: RunLock | null = null;
   let setupError: unknown = null;
+  let lockLost: string | null = null;
+  const lost = new AbortController();
   try {
     if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`--out ${out} is not a folder: give the backup folder (it is created if missing).`);
     const prepared = !ctx.dryRun || existsSync(stateDir);
     if (prepared) makeFolders(stateDir);
     if (prepared && ctx.exclusive !== false) {
-      const attempt = acquireRunLock(stateDir, ctx.command, startedAt);
+      const attempt = acquireRunLock(stateDir, ctx.command, startedAt, {
+        heartbeatMs: ctx.lockHeartbeatMs,
+        onLost: () => {
+          lockLost = `the run lock ${lockPath(stateDir)} was taken over by another run while this one ran (it was not refreshed for ${LOCK_STALE_MS / 60_000} minutes: was this machine suspended?); this run stopped so that two runs never write at once`;
+          log.error(lockLost);
+          lost.abort();
+        },
+      });
       if (!attempt.acquired) {
         const message = describeHolder(attempt.heldBy, attempt.file);
-        const hint = attempt.heldBy && attempt.heldBy.host !== hostName() ? `; if no run is active there, remove ${attempt.file}` : '';
-        ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
-        log.info({ holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
         frame.lockedBy = attempt.heldBy ?? { pid: 0, host: '', startedAt: '' };
-        return frame;
+        const refusals = attempt.heldBy && !ctx.dryRun ? noteRefusal(stateDir, attempt.heldBy, startedAt) : null;
+        const limit = ctx.stuckLockHours ?? STUCK_LOCK_HOURS;
+        if (!refusals || !refusedTooLong(refusals, limit, startedAt)) {
+          const hint = attempt.heldBy && attempt.heldBy.host !== hostName() ? `; if no run is active there, remove ${attempt.file} (a lock nobody refreshes for ${LOCK_STALE_MS / 60_000} minutes is taken over)` : '';
+          ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
+          log.info({ holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
+          return frame;
+        }
+        throw stuckLockError(refusals, limit, message.replace(/^another run is in progress/, 'another run'), attempt.file, lockRefreshedMs(attempt.file), startedAt);
       }
       lock = attempt.lock;
-      if (attempt.tookOverFrom) log.warn({ stalePid: attempt.tookOverFrom.pid, staleStart: attempt.tookOverFrom.startedAt }, 'took over the lock of a run that is no longer running');
+      clearRefusals(stateDir);
+      if (attempt.tookOverFrom) {
+        const from = attempt.tookOverFrom;
+        const why = from.host === hostName() ? 'a run that is no longer running' : `a run on ${from.host} that stopped refreshing it`;
+        log.warn({ stalePid: from.pid, staleHost: from.host, staleStart: from.startedAt }, `took over the lock of ${why}`);
+      }
     }
   } catch (error) {
     setupError = error;
@@ -130,10 +155,18 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
         closeQuietly(db);
         db = null;
       }
+    } else if (setupError instanceof StuckLockError) {
+      // The stuck run owns the index: read it, for the metrics' totals, and write nothing.
+      try {
+        db = openIndex(out, { readonly: true });
+      } catch {
+        db = null;
+      }
     }
 
     const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.display === false ? false : ctx.interactive });
-    const hooks: FrameHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal: ctx.signal };
+    const signal = AbortSignal.any([ctx.signal, lost.signal]);
+    const hooks: FrameHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal };
 
     // 3. The work.
     let stopError: unknown = setupError;
@@ -150,6 +183,8 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
       }
     }
     progress.stop();
+    // Another run took the lock while this one worked: whatever the body managed, it must not look fine.
+    if (lockLost !== null && stopError === null && (outcome === 'Complete' || outcome === 'Partial')) stopError = new KeepError(lockLost);
     if (stopError !== null) {
       const failure = classifyFailure(stopError, out);
       outcome = failure.outcome;

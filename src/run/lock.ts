@@ -1,9 +1,13 @@
 // The run lock: one run at a time per backup folder. The lock file lives in the folder itself
 // (<out>/.gphotos-keep/lock), so two machines sharing the folder see each other. It records
-// pid, host and start, is created atomically (complete content linked into place, or an
-// exclusive create where hard links are not supported), and a lock left by a process that
-// died on this host is taken over.
-import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+// pid, host and start, and is created atomically (complete content linked into place, or an
+// exclusive create where hard links are not supported).
+//
+// Locks cannot wedge: the run holding it refreshes the file's mtime every HEARTBEAT_MS, and a
+// lock not refreshed for LOCK_STALE_MS is stale whatever its host (a container's old hostname,
+// a renamed VM, another machine on NFS). On this host a lock is also stale as soon as its
+// process is gone, and a lock whose process provably still runs here is never taken.
+import { closeSync, fsyncSync, linkSync, openSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -22,12 +26,29 @@ export type LockAttempt = { acquired: true; lock: RunLock; tookOverFrom: LockOwn
 export interface RunLock {
   file: string;
   owner: LockOwner;
-  /** Removes the lock if it is still ours; never throws. */
+  /** Refreshes the lock's mtime if it is still ours (the heartbeat does this on its own); false once it is not. */
+  refresh(): boolean;
+  /** Stops the heartbeat and removes the lock if it is still ours; never throws. */
   release(): void;
+}
+
+export interface LockOptions {
+  /** How often the holder refreshes the lock (default HEARTBEAT_MS). */
+  heartbeatMs?: number;
+  /** Called once if the lock stops being ours while held (another run judged it stale and took it). */
+  onLost?: () => void;
 }
 
 /** A lock whose content cannot be read yet is being written: treat it as held for this long. */
 const UNREADABLE_GRACE_MS = 60_000;
+
+/** The holder refreshes its lock this often. */
+export const HEARTBEAT_MS = 60_000;
+/**
+ * A lock not refreshed for this long is stale, whatever its host: ten heartbeats, so NFS
+ * attribute caching (up to a minute) and clocks a few minutes apart never make a live run look dead.
+ */
+export const LOCK_STALE_MS = 10 * 60_000;
 
 export function lockPath(stateDir: string): string {
   return path.join(stateDir, 'lock');
@@ -147,14 +168,40 @@ function retireStaleLock(file: string, staleContent: string): boolean {
   return false;
 }
 
-/** Tries to take the run lock once; never waits. */
-export function acquireRunLock(stateDir: string, command: string, now = new Date()): LockAttempt {
+/**
+ * Stale: its process is gone from this host, or (another host's, or this host's when it cannot
+ * tell) it was not refreshed for LOCK_STALE_MS. A process that provably runs here keeps its lock.
+ */
+function isStale(holder: LockOwner, file: string): boolean {
+  const alive = isOwnerAlive(holder);
+  if (alive === false) return true;
+  if (alive === true) return false;
+  let refreshedMs: number;
+  try {
+    refreshedMs = statSync(file).mtimeMs;
+  } catch {
+    return false; // released meanwhile: the next attempt sees it gone
+  }
+  return Date.now() - refreshedMs > LOCK_STALE_MS;
+}
+
+/** When the lock was last refreshed (its mtime), or null when there is none. */
+export function lockRefreshedMs(file: string): number | null {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+/** Tries to take the run lock once; never waits. Held, it refreshes itself every heartbeatMs until released. */
+export function acquireRunLock(stateDir: string, command: string, now = new Date(), options: LockOptions = {}): LockAttempt {
   const file = lockPath(stateDir);
   const owner: LockOwner = { pid: process.pid, host: os.hostname(), startedAt: now.toISOString(), procStart: processStartTicks(process.pid), command };
   const content = `${JSON.stringify(owner)}\n`;
   let tookOverFrom: LockOwner | null = null;
   for (let attempt = 0; attempt < 5; attempt++) {
-    if (writeExclusive(file, content)) return { acquired: true, lock: makeLock(file, owner, content), tookOverFrom };
+    if (writeExclusive(file, content)) return { acquired: true, lock: makeLock(file, owner, content, options), tookOverFrom };
     let existing: string;
     try {
       existing = readFileSync(file, 'utf8');
@@ -175,29 +222,61 @@ export function acquireRunLock(stateDir: string, command: string, now = new Date
       retireStaleLock(file, existing);
       continue;
     }
-    const alive = isOwnerAlive(holder);
-    if (alive !== false) return { acquired: false, heldBy: holder, file };
+    if (!isStale(holder, file)) return { acquired: false, heldBy: holder, file };
     if (retireStaleLock(file, existing)) tookOverFrom = holder;
   }
   const holder = readLockOwner(file);
   return { acquired: false, heldBy: holder, file };
 }
 
-function makeLock(file: string, owner: LockOwner, content: string): RunLock {
+function makeLock(file: string, owner: LockOwner, content: string, options: LockOptions): RunLock {
   let released = false;
-  return {
+  let lost = false;
+  /** Is the lock file still the one we wrote? null: it could not be read just now (try again later). */
+  const ours = (): boolean | null => {
+    try {
+      return readFileSync(file, 'utf8') === content;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? false : null;
+    }
+  };
+  const lock: RunLock = {
     file,
     owner,
+    refresh() {
+      if (released || lost) return false;
+      const mine = ours();
+      if (mine === null) return true;
+      if (mine) {
+        try {
+          const now = new Date();
+          utimesSync(file, now, now);
+          return true;
+        } catch {
+          // A failed refresh is retried on the next beat; the stale window is ten of them.
+          return true;
+        }
+      }
+      lost = true;
+      clearInterval(timer);
+      options.onLost?.();
+      return false;
+    },
     release() {
       if (released) return;
       released = true;
+      clearInterval(timer);
       try {
-        if (readFileSync(file, 'utf8') === content) unlinkSync(file);
+        if (ours() === true) unlinkSync(file);
       } catch {
         // gone already, or the folder went away: nothing to release
       }
     },
   };
+  // Never keeps the process alive by itself.
+  const timer = setInterval(() => lock.refresh(), options.heartbeatMs ?? HEARTBEAT_MS);
+  timer.unref();
+  return lock;
 }
 
 export function describeHolder(holder: LockOwner | null, file: string): string {

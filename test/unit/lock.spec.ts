@@ -97,7 +97,7 @@ test('a reused pid does not keep a dead run\'s lock alive (process start time di
   if (attempt.acquired) attempt.lock.release();
 });
 
-test("another host's lock is never taken over: this host cannot tell whether it is alive", () => {
+test("another host's freshly refreshed lock is not taken over: this host cannot tell whether it is alive", () => {
   writeFileSync(lockPath(dir), JSON.stringify({ pid: 999_999, host: 'some-other-vm', startedAt: '2026-01-01T00:00:00.000Z' }));
   const attempt = acquireRunLock(dir, 'sync');
   expect(attempt.acquired).toBe(false);

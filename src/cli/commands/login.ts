@@ -3,7 +3,7 @@
 // or only check the session (--check). Exit 0 signed in, 2 bad input or no display,
 // 4 not signed in.
 import { resolveProfileDir } from '../../browser/profile.js';
-import { KeepError, UsageError, describeError, exitCodeOf } from '../../errors.js';
+import { KeepError, UsageError, describeError, exitCodeFor, exitCodeOf } from '../../errors.js';
 import { type LoginParams, type LoginResult, checkLogin, importCookies, interactiveLogin } from '../../run/login.js';
 import type { CommandContext } from '../context.js';
 
@@ -28,7 +28,7 @@ export async function runLogin(ctx: CommandContext): Promise<number> {
     else if (cookies !== undefined) result = await importCookies({ ...params, file: cookies });
     else result = await interactiveLogin({ ...params, env: ctx.env, remoteDebuggingPort: port });
     report(ctx, result, json);
-    return 0;
+    return exitCodeFor('Complete');
   } catch (error) {
     if (!(error instanceof KeepError)) throw error;
     const code = exitCodeOf(error);

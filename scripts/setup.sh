@@ -1,9 +1,18 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine with Node 20: installs what is missing,
-# never a browser of Playwright's own (Debian's chromium is used instead).
+# never a browser of Playwright's own (Debian's chromium is used instead), builds, and puts
+# `gphotos-keep` on PATH (a symlink in ~/.local/bin; scripts/link-command.sh).
 # Extra Debian packages to install can be named in $SETUP_APT_EXTRA (scripts/test.sh uses it).
+# --build-only: packages and the build, nothing in the user's folders (`npm test`, the demo).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build_only=false
+for arg in "$@"; do
+  case "$arg" in
+    --build-only) build_only=true ;;
+    *) echo "setup: unknown argument $arg (the only one is --build-only)" >&2; exit 2 ;;
+  esac
+done
 
 apt_install() {
   if [ "$(id -u)" = 0 ]; then sudo_cmd=(); else sudo_cmd=(sudo); fi
@@ -33,3 +42,6 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 fi
 echo "setup: build" >&2
 npx --no-install tsc -p tsconfig.json
+if [ "$build_only" = false ]; then
+  bash scripts/link-command.sh
+fi

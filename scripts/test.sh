@@ -3,5 +3,5 @@
 # The headed sign-in test needs a virtual display (xvfb) and xdotool to act as the person.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SETUP_APT_EXTRA="xvfb xdotool" bash scripts/setup.sh
+SETUP_APT_EXTRA="xvfb xdotool" bash scripts/setup.sh --build-only
 exec npx --no-install playwright test "$@"

@@ -1,5 +1,10 @@
 // Error classes decide what happens next: retry the item, defer it, stop the run, and with
 // which outcome. p-retry's shouldRetry reads `retryable`; every exit code is exitCodeFor(outcome).
+//
+// A message that tells the user what to run writes the whole command in backticks:
+// `gphotos-keep login`, `gphotos-keep sync --retry-failed` (see suggest()). Only the CLI knows
+// the flags this run was given; it completes each such command with those that pick the same
+// profile, backup folder, site and config (src/cli/suggest.ts) before the text is printed.
 
 export const ExitCode = {
   Complete: 0,
@@ -45,7 +50,7 @@ export class UsageError extends KeepError {
 export class SignedOutError extends KeepError {
   override readonly outcome = 'SignedOut';
   override readonly stopsRun = true;
-  constructor(message = 'Not signed in to Google Photos: run `gphotos-keep login` (or `login --cookies FILE` on a headless machine), then run again.', options?: { cause?: unknown }) {
+  constructor(message = `Not signed in to Google Photos: run ${suggest('login')} (without a display: ${suggest('login --cookies FILE')}), then run again.`, options?: { cause?: unknown }) {
     super(message, options);
   }
 }
@@ -101,6 +106,11 @@ export function outcomeOfError(error: unknown): Outcome {
 
 export function exitCodeOf(error: unknown): ExitCode {
   return exitCodeFor(outcomeOfError(error));
+}
+
+/** A command for the user to run, written the way the CLI completes with this run's flags. */
+export function suggest(command: string): string {
+  return `\`gphotos-keep ${command}\``;
 }
 
 export function describeError(error: unknown): string {

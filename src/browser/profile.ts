@@ -1,24 +1,96 @@
-// Browser profiles: a bare name lives under the install's profiles/ folder, a path is used
-// as given. Profiles hold session cookies, so they are private to the user (0700).
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+// Browser profiles: a bare name lives under the user's data folder
+// ($XDG_DATA_HOME/gphotos-keep/profiles, or $GPHOTOS_KEEP_HOME/profiles), a path is used as
+// given. Profiles hold session cookies, so they are private to the user (0700).
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
+import { profileLockState } from './profile-lock.js';
+
+const PACKAGE_NAME = 'gphotos-keep';
 
 /** The checkout (or installed package) this code runs from: the folder with our package.json. */
 export function installRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (let i = 0; i < 6; i++) {
-    if (existsSync(path.join(dir, 'package.json')) && existsSync(path.join(dir, 'profiles'))) return dir;
+    if (packageNameAt(dir) === PACKAGE_NAME) return dir;
     dir = path.dirname(dir);
   }
-  return path.join(os.homedir(), '.local', 'share', 'gphotos-keep');
+  return path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+}
+
+function packageNameAt(dir: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string }).name ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function homeDir(env: NodeJS.ProcessEnv): string {
+  return env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir();
+}
+
+/** $XDG_DATA_HOME/gphotos-keep (the spec says to ignore a relative XDG_DATA_HOME), else ~/.local/share/gphotos-keep. */
+export function dataHome(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return path.join(xdg && path.isAbsolute(xdg) ? xdg : path.join(homeDir(env), '.local', 'share'), PACKAGE_NAME);
 }
 
 export function profilesRoot(env: NodeJS.ProcessEnv = process.env): string {
   if (env.GPHOTOS_KEEP_HOME) return path.join(env.GPHOTOS_KEEP_HOME, 'profiles');
+  return path.join(dataHome(env), 'profiles');
+}
+
+/** Where bare-named profiles lived before they moved to the data folder: profiles/ in the checkout. */
+export function checkoutProfilesDir(): string {
   return path.join(installRoot(), 'profiles');
+}
+
+/** Files the checkout's profiles/ folder held besides profiles. */
+const NOT_PROFILES = new Set(['README.md', '.gitignore']);
+
+/**
+ * Moves the profiles an older version kept in the checkout's profiles/ into profilesRoot(),
+ * once: a profile already there is never overwritten, and one a Chromium is running on
+ * waits for a later run. Returns a line per profile for the user.
+ */
+export function moveCheckoutProfiles(env: NodeJS.ProcessEnv = process.env, from = checkoutProfilesDir()): string[] {
+  if (env.GPHOTOS_KEEP_HOME) return [];
+  let names: string[];
+  try {
+    names = readdirSync(from, { withFileTypes: true }).filter((e) => e.isDirectory() && !NOT_PROFILES.has(e.name)).map((e) => e.name);
+  } catch {
+    return [];
+  }
+  const root = profilesRoot(env);
+  const lines: string[] = [];
+  for (const name of names) {
+    const source = path.join(from, name);
+    const target = path.join(root, name);
+    if (existsSync(target)) {
+      lines.push(`Profile "${name}" is in both ${source} (old place) and ${target}; ${target} is used. Delete the one you do not need.`);
+      continue;
+    }
+    const lock = profileLockState(source).state;
+    if (lock === 'live' || lock === 'foreign') {
+      lines.push(`Profile "${name}" is still in ${source}: a Chromium is running on it, so it moves to ${target} on a later run.`);
+      continue;
+    }
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    try {
+      renameSync(source, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // Another file system: copy everything, then remove the old folder.
+      cpSync(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+      chmodSync(target, 0o700);
+      rmSync(source, { recursive: true, force: true });
+    }
+    lines.push(`Moved profile "${name}" from ${source} to ${target}: profiles now live in the data folder ($XDG_DATA_HOME/gphotos-keep/profiles; GPHOTOS_KEEP_HOME still wins).`);
+  }
+  return lines;
 }
 
 export function isBareName(profile: string): boolean {

@@ -12,6 +12,12 @@ export interface CommandContext {
   env: NodeJS.ProcessEnv;
   /** Aborted on SIGINT/SIGTERM: stop taking work, finish cleanly. */
   signal: AbortSignal;
+  /**
+   * Completes each `gphotos-keep …` command in a text with this run's flags that matter
+   * (src/cli/suggest.ts). Text written to stderr, and to stdout without --json, already is;
+   * a command putting a message into JSON calls this itself.
+   */
+  completeCommands: (text: string) => string;
 }
 
 export type CommandRunner = (ctx: CommandContext) => Promise<number>;

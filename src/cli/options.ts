@@ -32,7 +32,7 @@ const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adop
 
 export const optionTable: OptionDef[] = [
   { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt'] },
-  { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives under profiles/, a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt'] },
+  { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives in $XDG_DATA_HOME/gphotos-keep/profiles/ (~/.local/share/…; $GPHOTOS_KEEP_HOME/profiles/ when set), a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt'] },
   { key: 'baseUrl', flags: '--base-url <url>', description: 'Google Photos origin (a local replica stands in for tests and the demo)', type: 'url', default: 'https://photos.google.com', env: 'GPHOTOS_KEEP_BASE_URL', commands: ['sync', 'login', 'doctor', 'adopt'] },
   { key: 'concurrency', flags: '--concurrency <n>', description: 'browser pages downloading at once (more than 5-6 risks rate limits)', type: 'int', default: 3, min: 1, max: 8, env: 'GPHOTOS_KEEP_CONCURRENCY', commands: ['sync', 'adopt'] },
   { key: 'limit', flags: '--limit <n>', description: 'download at most n items this run', type: 'int', min: 1, commands: ['sync'], cliOnly: true },
@@ -54,6 +54,7 @@ export const optionTable: OptionDef[] = [
   { key: 'metricsFile', flags: '--metrics-file <file>', description: 'write Prometheus textfile metrics here after each run', type: 'path', env: 'GPHOTOS_KEEP_METRICS_FILE', commands: ['sync'] },
   { key: 'quiet', flags: '-q, --quiet', description: 'only warnings and errors', type: 'bool', default: false, commands: RUN },
   { key: 'verbose', flags: '-v, --verbose', description: 'debug logging', type: 'bool', default: false, commands: RUN },
+  { key: 'utc', flags: '--utc', description: 'show times in UTC instead of the local time zone (TZ)', type: 'bool', default: false, commands: ['status'] },
   { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'cookies', flags: '--cookies <file>', description: 'import a cookies.txt (Netscape) or JSON cookie export into the profile', type: 'path', commands: ['login'], cliOnly: true },

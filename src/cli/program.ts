@@ -6,6 +6,8 @@ import { createLogger } from '../log.js';
 import { loadConfigFile, resolveOptions } from './config.js';
 import type { CommandContext, CommandRunner } from './context.js';
 import { type CommandName, longName, optionsFor } from './options.js';
+import { type Invocation, NO_INVOCATION, completeSuggestions, completingStream, invocationOf } from './suggest.js';
+import { isBareName, moveCheckoutProfiles } from '../browser/profile.js';
 
 const commands: { name: CommandName; summary: string; load: () => Promise<CommandRunner> }[] = [
   { name: 'sync', summary: 'back up the library into --out: list, download originals, verify, record', load: async () => (await import('./commands/sync.js')).runSync },
@@ -26,15 +28,27 @@ export interface RunIo {
 
 export async function runCli(io: RunIo): Promise<number> {
   let exitCode: number = ExitCode.Complete;
+  // Suggested commands in what is printed carry this run's flags (src/cli/suggest.ts).
+  let invocation: Invocation = NO_INVOCATION;
+  const stderr = completingStream(io.stderr, () => invocation);
+  const tryHelp = (name?: string) => `Try '${['gphotos-keep', name, '--help'].filter(Boolean).join(' ')}' for more information.`;
+  const usage = (name: string, message: string) => stderr.write(`gphotos-keep ${name}: ${message}\n${tryHelp(name)}\n`);
+
+  if (io.argv.length === 0) {
+    io.stderr.write(`gphotos-keep: no command given (${commands.map((c) => c.name).join(', ')}).\n${tryHelp()}\n`);
+    return ExitCode.Usage;
+  }
+
   const program = new Command('gphotos-keep')
     .description('Keep a complete, verified local copy of your Google Photos library: originals with full EXIF and GPS.')
     .version(await packageVersion(), '-V, --version')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
-    .showHelpAfterError()
+    // A usage error is the line saying what was wrong and where to read more, not 40 lines of help.
+    .showHelpAfterError(tryHelp())
     .exitOverride();
 
   for (const spec of commands) {
-    const command = program.command(spec.name).description(spec.summary).showHelpAfterError().exitOverride();
+    const command = program.command(spec.name).description(spec.summary).showHelpAfterError(tryHelp(spec.name)).exitOverride();
     command.addOption(new Option('--config <file>', 'config file (default $GPHOTOS_KEEP_CONFIG, else $XDG_CONFIG_HOME/gphotos-keep/config.json)'));
     for (const def of optionsFor(spec.name)) {
       const option = new Option(def.flags, def.description);
@@ -55,16 +69,28 @@ export async function runCli(io: RunIo): Promise<number> {
         options = resolveOptions(spec.name, given, io.env, fileConfig);
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        // One line saying what was wrong, then the command's help, as commander does for unknown flags.
-        io.stderr.write(`gphotos-keep ${spec.name}: ${error.message}\n\n${command.helpInformation()}`);
+        usage(spec.name, error.message);
         exitCode = ExitCode.Usage;
         return;
       }
+      invocation = invocationOf(options, (key) => key in given, command.opts().config as string | undefined, io.env);
+      // Human text on stdout gets its commands completed too; JSON is left as the program wrote it.
+      const stdout = options.json === true ? io.stdout : completingStream(io.stdout, () => invocation);
       const logger = createLogger({ quiet: options.quiet === true, verbose: options.verbose === true, logFile: options.logFile as string | undefined });
-      const ctx: CommandContext = { options, logger, stdout: io.stdout, stderr: io.stderr, env: io.env, signal: io.signal };
+      if (typeof options.profile === 'string' && isBareName(options.profile)) {
+        for (const line of moveCheckoutProfiles(io.env)) stderr.write(`gphotos-keep: ${line}\n`);
+      }
+      const ctx: CommandContext = { options, logger, stdout, stderr, env: io.env, signal: io.signal, completeCommands: (text) => completeSuggestions(text, invocation) };
       const run = await spec.load();
-      exitCode = await run(ctx);
-      logger.flush?.();
+      try {
+        exitCode = await run(ctx);
+      } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        usage(spec.name, error.message);
+        exitCode = ExitCode.Usage;
+      } finally {
+        logger.flush?.();
+      }
     });
   }
 
@@ -75,18 +101,18 @@ export async function runCli(io: RunIo): Promise<number> {
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.Complete;
       if (error.code === 'commander.executeSubCommandAsync') return ExitCode.Unexpected;
-      // Unknown command or option, missing or bad argument: commander already printed the line and the help.
+      // Unknown command or option, missing or bad argument: commander already printed the line and where to get help.
       return ExitCode.Usage;
     }
     if (error instanceof UsageError) {
-      io.stderr.write(`gphotos-keep: ${error.message}\n`);
+      stderr.write(`gphotos-keep: ${error.message}\n${tryHelp()}\n`);
       return ExitCode.Usage;
     }
     if (error instanceof KeepError) {
-      io.stderr.write(`gphotos-keep: ${error.message}\n`);
+      stderr.write(`gphotos-keep: ${error.message}\n`);
       return exitCodeOf(error);
     }
-    io.stderr.write(`gphotos-keep: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ''}\n`);
+    stderr.write(`gphotos-keep: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ''}\n`);
     return ExitCode.Unexpected;
   }
 }

@@ -52,7 +52,7 @@ export class AccountMismatchError extends UsageError {}
 export async function checkLogin(params: LoginParams): Promise<LoginResult> {
   const { profileDir, baseUrl, logger } = params;
   if (!existsSync(profileDir)) {
-    throw new SignedOutError(`Profile ${profileDir} does not exist, so it is not signed in: run \`gphotos-keep login\` (or \`login --cookies FILE\`, or \`login --remote-debugging-port 9222\` on a machine without a display).`);
+    throw new SignedOutError(`Profile ${profileDir} does not exist, so it is not signed in: run \`gphotos-keep login\` (without a display: \`gphotos-keep login --cookies FILE\` or \`gphotos-keep login --remote-debugging-port 9222\`).`);
   }
   const context = await launchProfile({ profileDir, headless: true, logger });
   try {

@@ -100,7 +100,7 @@ export function openStatusIndex(outDir: string): Db {
   const file = indexPath(out);
   if (!existsSync(file)) {
     const why = existsSync(out) ? `${out} has no backup index (${path.relative(out, file)} not found)` : `${out} does not exist`;
-    throw new UsageError(`${why}: pass --out with a folder that \`gphotos-keep sync\` has backed up into.`);
+    throw new UsageError(`${why}: pass --out with a folder that sync has backed up into.`);
   }
   return openIndex(out, { readonly: true });
 }

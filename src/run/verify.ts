@@ -76,6 +76,8 @@ export interface VerifyOptions {
   logger?: Logger;
   signal?: AbortSignal;
   now?: () => number;
+  /** A read-only backup: check everything, record nothing (no verified marks; --fix is refused before). */
+  readonly?: boolean;
 }
 
 /** Files a signal may interrupt between; also how often progress is logged. */
@@ -165,7 +167,8 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
   const fix = options.fix === true;
   const log = options.logger?.child({ command: 'verify' });
   requireIndex(out);
-  const db = openIndex(out);
+  const readonly = options.readonly === true && !fix;
+  const db = openIndex(out, { readonly });
   let inspector: MediaInspector | null = null;
   const getInspector = (): MediaInspector => (inspector ??= new MediaInspector());
   const report: VerifyReport = {
@@ -211,12 +214,12 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
         if (checked.parsed) passed.push({ id: row.id, mtimeMs: checked.mtimeMs });
       }
       if (passed.length >= BATCH) {
-        markVerified(db, passed, now());
+        if (!readonly) markVerified(db, passed, now());
         passed = [];
       }
       if (report.files.checked % (BATCH * 50) === 0) log?.info({ checked: report.files.checked }, `checked ${report.files.checked} files`);
     }
-    markVerified(db, passed, now());
+    if (!readonly) markVerified(db, passed, now());
 
     const missing = new Set(report.problems.filter((p) => p.kind === 'missing').map((p) => p.relPath));
     report.brokenPairs = report.interrupted ? [] : brokenPairsOf(db, missing);

@@ -108,3 +108,22 @@ export function countOutstanding(db: Db): Outstanding {
   const parked = knowsParking(db) ? (db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number) : 0;
   return { ...counts, parked, remaining: counts.pending + counts.failed - parked + counts.deferred };
 }
+
+export interface OutstandingBytes {
+  /** Items a sync would still try (parked ones not). */
+  items: number;
+  /** The sum of Google's listed sizes, over the items whose size is known. */
+  knownBytes: number;
+  /** Items whose size Google has not told yet. */
+  unknownSize: number;
+  /** What a kept item takes on disk on average (0 with nothing kept yet): an estimate for the unknown ones. */
+  averageKeptBytes: number;
+}
+
+/** How much a sync has left to download, for `doctor`'s free-space check. */
+export function outstandingBytes(db: Db): OutstandingBytes {
+  const where = `state IN ('pending', 'failed', 'deferred')${knowsParking(db) ? ` AND NOT (${PARKED})` : ''}`;
+  const left = db.prepare(`SELECT COUNT(*) AS items, COALESCE(SUM(size_bytes), 0) AS knownBytes, COUNT(*) - COUNT(size_bytes) AS unknownSize FROM items WHERE ${where}`).get() as Omit<OutstandingBytes, 'averageKeptBytes'>;
+  const kept = db.prepare(`SELECT COUNT(DISTINCT media_key) AS items, COALESCE(SUM(bytes), 0) AS bytes FROM files`).get() as { items: number; bytes: number };
+  return { ...left, averageKeptBytes: kept.items > 0 ? Math.round(kept.bytes / kept.items) : 0 };
+}

@@ -1,6 +1,7 @@
-// The CLI skeleton: commands listed, usage errors exit 2 with one line and the help, and
-// doctor checks the real machine (Chromium, exiftool, SQLite, folders) and names failures.
-import { test, expect } from '@playwright/test';
+// The CLI skeleton: commands listed, usage errors exit 2 with the line saying what was wrong
+// and where the help is, and doctor checks the real machine (Chromium, exiftool, SQLite,
+// folders, the profile's session) and names failures.
+import { test, expect } from '../helpers/fixtures.js';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,43 +19,43 @@ test('--help lists sync, login, status, verify and doctor', async () => {
   for (const command of ['sync', 'login', 'status', 'verify', 'doctor']) expect(result.stdout).toMatch(new RegExp(`^\\s+${command} `, 'm'));
 });
 
-test('an unknown command exits 2 with one line and the help', async () => {
+test('an unknown command exits 2 with one line and where the help is', async () => {
   const result = await runCli(['backup']);
   expect(result.code).toBe(2);
-  expect(result.stderr.split('\n')[0]).toBe("error: unknown command 'backup'");
-  expect(result.stderr).toContain('Usage: gphotos-keep');
+  expect(result.stderr).toBe("error: unknown command 'backup'\nTry 'gphotos-keep --help' for more information.\n");
 });
 
-test('an unknown flag exits 2 with one line and the command help, and creates nothing', async () => {
+test('an unknown flag exits 2 with one line and where the command help is, and creates nothing', async () => {
   const out = path.join(dir, 'backup');
   const result = await runCli(['sync', '--out', out, '--frobnicate']);
   expect(result.code).toBe(2);
-  expect(result.stderr.split('\n')[0]).toBe("error: unknown option '--frobnicate'");
-  expect(result.stderr).toContain('Usage: gphotos-keep sync');
+  expect(result.stderr).toBe("error: unknown option '--frobnicate'\nTry 'gphotos-keep sync --help' for more information.\n");
   expect(() => rmSync(out)).toThrow(/ENOENT/);
 });
 
-test('a bad value exits 2 naming the flag, then shows the command help', async () => {
+test('a bad value exits 2 naming the flag, then where the command help is', async () => {
   const result = await runCli(['sync', '--out', path.join(dir, 'b'), '--concurrency', 'many']);
   expect(result.code).toBe(2);
-  expect(result.stderr.split('\n')[0]).toContain('--concurrency');
-  expect(result.stderr.split('\n')[0]).toContain('"many" is not a whole number');
-  expect(result.stderr).toContain('Usage: gphotos-keep sync');
+  const lines = result.stderr.split('\n');
+  expect(lines[0]).toContain('--concurrency');
+  expect(lines[0]).toContain('"many" is not a whole number');
+  expect(lines.slice(1)).toEqual(["Try 'gphotos-keep sync --help' for more information.", '']);
   const tooMany = await runCli(['sync', '--out', path.join(dir, 'b'), '--concurrency', '50']);
   expect(tooMany.code).toBe(2);
   expect(tooMany.stderr).toContain('above the maximum');
 });
 
-test('doctor passes every check on this machine and reports the Chromium version', async () => {
+test('doctor passes every check on this machine, with a signed-in profile, and reports the Chromium version and the account', async ({ replica, profileDir }) => {
   const out = path.join(dir, 'out');
   mkdirSync(out);
-  const result = await runCli(['doctor', '--out', out, '--profile', path.join(dir, 'profile'), '--json'], { env: cleanEnv() });
+  const result = await runCli(['doctor', '--out', out, '--profile', profileDir, '--base-url', replica.baseUrl, '--json'], { env: cleanEnv() });
   const report = JSON.parse(result.stdout) as { ok: boolean; checks: { name: string; ok: boolean; detail: string }[] };
-  expect(report.checks.map((c) => c.name)).toEqual(['chromium', 'chromium headless launch', 'exiftool', 'sqlite', 'output folder', 'profile']);
+  expect(report.checks.map((c) => c.name)).toEqual(['chromium', 'chromium headless launch', 'exiftool', 'sqlite', 'output folder', 'free space', 'index', 'profile', 'session']);
   expect(report.checks.filter((c) => !c.ok)).toEqual([]);
   expect(report.checks[0].detail).toMatch(/Chromium \d+\./);
   expect(report.checks[2].detail).toMatch(/ExifTool \d+/);
   expect(report.checks[3].detail).toMatch(/journal wal/);
+  expect(report.checks[8].detail).toBe(`signed in as ${replica.email}`);
   expect(result.code).toBe(0);
 });
 

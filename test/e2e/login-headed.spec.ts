@@ -116,5 +116,6 @@ test('headed login: closing the window before signing in exits 4 with the next s
     if (child.exitCode === null) child.kill('SIGKILL');
     display.close();
   }
-  expect(out.stderr).toContain('The browser was closed before sign-in finished: run `gphotos-keep login` again');
+  // The command to run again is this one's, with its profile and site.
+  expect(out.stderr).toContain(`The browser was closed before sign-in finished: run \`gphotos-keep login --profile ${path.join(workDir, 'profile')} --base-url ${replica.baseUrl}\` again`);
 });

@@ -143,7 +143,9 @@ test('signed out: --check exits 4 for a new profile, an empty one, and an expire
   const expired = await login(replica, profileDir, '--check', '--json');
   expect(expired.code).toBe(4);
   expect(JSON.parse(expired.stdout)).toMatchObject({ ok: false, exitCode: 4 });
-  expect(expired.stderr).toContain('run `gphotos-keep login`');
+  // The command to run carries this run's profile and site, so it signs in the same profile.
+  expect(expired.stderr).toContain(`run \`gphotos-keep login --profile ${profileDir} --base-url ${replica.baseUrl}\``);
+  expect(JSON.parse(expired.stdout).error).toContain(`\`gphotos-keep login --profile ${profileDir} --base-url ${replica.baseUrl}\``);
 
   // A new session imported into the same profile signs it in again.
   const file = path.join(workDir, 'new.txt');

@@ -34,7 +34,9 @@ export async function runLogin(ctx: CommandContext): Promise<number> {
     const code = exitCodeOf(error);
     ctx.logger.debug({ error: error.name, exitCode: code }, 'login did not sign in');
     ctx.stderr.write(`gphotos-keep login: ${describeError(error)}\n`);
-    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: describeError(error) })}\n`);
+    // A usage error says where the help is, as every command's does (src/cli/program.ts).
+    if (error instanceof UsageError) ctx.stderr.write(`Try 'gphotos-keep login --help' for more information.\n`);
+    if (json) ctx.stdout.write(`${JSON.stringify({ ok: false, exitCode: code, error: ctx.completeCommands(describeError(error)) })}\n`);
     return code;
   }
 }

@@ -1,5 +1,6 @@
 // `status`: what the backup folder holds, read-only. Human text on stdout, or one JSON object
-// with --json. A folder without an index is exit 2.
+// with --json. A folder without an index is exit 2. Times are local (TZ), or UTC with --utc;
+// JSON keeps ISO 8601 in UTC.
 import { ExitCode } from '../../errors.js';
 import { formatBytes, formatDuration } from '../../run/progress.js';
 import { PARKED_HEADING, type ParkedList } from '../../run/report.js';
@@ -8,15 +9,59 @@ import { type CommandContext, outDir } from '../context.js';
 
 export async function runStatus(ctx: CommandContext): Promise<number> {
   const status = readStatus(outDir(ctx, false));
-  ctx.stdout.write(ctx.options.json ? `${JSON.stringify(status)}\n` : renderStatus(status));
+  ctx.stdout.write(ctx.options.json ? `${JSON.stringify(status)}\n` : renderStatus(status, Date.now(), clock(ctx.options.utc === true)));
   return ExitCode.Complete;
 }
 
-function when(iso: string | null, now = Date.now()): string {
+/** How times are written: the machine's zone (TZ), or UTC. */
+export interface Clock {
+  /** `2026-01-12 04:00:00` */
+  stamp(ms: number): string;
+  /** `2026-01-12` */
+  day(ms: number): string;
+  /** The zone's short name at that moment: `UTC`, `EST`, `GMT+1`. */
+  zone(ms: number): string;
+  /** The zone's name for a heading: `UTC`, `Europe/Berlin`. */
+  name: string;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+export function clock(utc: boolean): Clock {
+  if (utc) {
+    return {
+      stamp: (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, ''),
+      day: (ms) => new Date(ms).toISOString().slice(0, 10),
+      zone: () => 'UTC',
+      name: 'UTC',
+    };
+  }
+  const short = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' });
+  const zone = (ms: number): string => {
+    // A machine without a zone (no TZ, no /etc/localtime) runs on UTC: say so.
+    if (new Date(ms).getTimezoneOffset() === 0) return 'UTC';
+    return short.formatToParts(new Date(ms)).find((p) => p.type === 'timeZoneName')?.value ?? 'local time';
+  };
+  const named = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  return {
+    stamp: (ms) => {
+      const d = new Date(ms);
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+    },
+    day: (ms) => {
+      const d = new Date(ms);
+      return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
+    },
+    zone,
+    name: !named || named === 'Etc/Unknown' ? zone(Date.now()) : named,
+  };
+}
+
+function when(iso: string | null, now: number, c: Clock): string {
   if (!iso) return 'never';
   const ms = Date.parse(iso);
   const ago = (now - ms) / 1000;
-  const text = iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC');
+  const text = `${c.stamp(ms)} ${c.zone(ms)}`;
   return ago >= 0 ? `${text} (${formatDuration(ago)} ago)` : text;
 }
 
@@ -34,19 +79,19 @@ function problems(title: string, list: { total: number; items: StatusProblem[] }
   return lines;
 }
 
-function parked(list: ParkedList, now: number): string[] {
+function parked(list: ParkedList, now: number, c: Clock): string[] {
   if (list.total === 0) return [];
   const lines = [`Parked, ${PARKED_HEADING} (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}):`];
   for (const p of list.items) {
-    lines.push(`  ${p.mediaKey}  ${p.fileName ?? '(name not known yet)'}  failed in ${p.failedRuns} ${p.failedRuns === 1 ? 'run' : 'runs'}, parked since ${when(p.parkedAt, now)}  ${(p.reason ?? 'no reason recorded').replace(/\s+/g, ' ')}`);
+    lines.push(`  ${p.mediaKey}  ${p.fileName ?? '(name not known yet)'}  failed in ${p.failedRuns} ${p.failedRuns === 1 ? 'run' : 'runs'}, parked since ${when(p.parkedAt, now, c)}  ${(p.reason ?? 'no reason recorded').replace(/\s+/g, ' ')}`);
   }
   return lines;
 }
 
 /** Items in Google's trash: kept here, not gone, and the date Google deletes each for good. */
-function trashed(list: BackupStatus['trashed']): string[] {
+function trashed(list: BackupStatus['trashed'], c: Clock): string[] {
   if (list.total === 0) return [];
-  const day = (iso: string | null): string => (iso ? iso.slice(0, 10) : 'an unknown date');
+  const day = (iso: string | null): string => (iso ? c.day(Date.parse(iso)) : 'an unknown date');
   return [
     '',
     `In Google's trash (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}): kept here; restored in Google they simply come back, --prune never touches them:`,
@@ -65,7 +110,7 @@ export function sizeNotes(notes: BackupStatus['listedSizeNotes']): string[] {
   ];
 }
 
-export function renderStatus(s: BackupStatus, now = Date.now()): string {
+export function renderStatus(s: BackupStatus, now = Date.now(), c: Clock = clock(false)): string {
   const states = ['done', 'pending', 'failed', 'deferred', 'gone', 'trashed'].filter((k) => k in s.items);
   const lines: string[] = [];
   lines.push(`Backup ${s.out}`);
@@ -76,20 +121,20 @@ export function renderStatus(s: BackupStatus, now = Date.now()): string {
     lines.push(`Oldest     ${s.oldest.takenAt}  ${s.oldest.fileName ?? s.oldest.mediaKey}`);
     lines.push(`Newest     ${s.newest.takenAt}  ${s.newest.fileName ?? s.newest.mediaKey}`);
   }
-  lines.push(`Last complete sync: ${when(s.lastSuccessAt, now)}`);
+  lines.push(`Last complete sync: ${when(s.lastSuccessAt, now, c)}`);
   if (s.activeRun) {
     const alive = s.activeRun.alive === false ? ' — that process is gone; the next run takes the lock over' : '';
-    lines.push(`A run holds the folder: pid ${s.activeRun.pid} on ${s.activeRun.host}, since ${s.activeRun.startedAt}${alive}`);
+    lines.push(`A run holds the folder: pid ${s.activeRun.pid} on ${s.activeRun.host}, since ${when(s.activeRun.startedAt, now, c)}${alive}`);
   }
   lines.push('');
   if (s.runs.length === 0) {
     lines.push('No runs recorded yet.');
   } else {
     lines.push(`Last ${s.runs.length} ${s.runs.length === 1 ? 'run' : 'runs'}:`);
-    const rows = [['started (UTC)', 'took', 'exit', 'found', 'new', 'downloaded', 'skipped', 'deferred', 'failed', 'bytes', 'outcome']];
+    const rows = [[`started (${c.name})`, 'took', 'exit', 'found', 'new', 'downloaded', 'skipped', 'deferred', 'failed', 'bytes', 'outcome']];
     for (const r of s.runs) {
       rows.push([
-        r.startedAt.replace('T', ' ').replace(/\.\d{3}Z$/, ''),
+        c.stamp(Date.parse(r.startedAt)),
         r.seconds === null ? '-' : formatDuration(r.seconds),
         r.exitCode === null ? '-' : String(r.exitCode),
         String(r.found),
@@ -104,13 +149,13 @@ export function renderStatus(s: BackupStatus, now = Date.now()): string {
     }
     lines.push(table(rows));
   }
-  const stuck = parked(s.parked, now);
+  const stuck = parked(s.parked, now, c);
   const failing = problems('Failing items', s.failing);
   const waiting = problems('Waiting (Google is still processing these)', s.waiting);
   if (stuck.length > 0) lines.push('', ...stuck);
   if (failing.length > 0) lines.push('', ...failing);
   if (waiting.length > 0) lines.push('', ...waiting);
   lines.push(...sizeNotes(s.listedSizeNotes));
-  lines.push(...trashed(s.trashed));
+  lines.push(...trashed(s.trashed, c));
   return `${lines.join('\n')}\n`;
 }

@@ -2,7 +2,11 @@
 // sha256 when asked or when it looks touched, still parses with exiftool; Live Photo pairs
 // whole. Exit 0 when clean, 3 when it found problems (or was interrupted). It runs in the run
 // frame; --fix changes the backup, so it takes the run lock like every writer.
+import { accessSync, constants } from 'node:fs';
+import path from 'node:path';
+import { LocalIoError, suggest } from '../../errors.js';
 import { runInFrame } from '../../run/frame.js';
+import { indexPath, stateDir } from '../../store/database.js';
 import { formatBytes } from '../../run/progress.js';
 import { type VerifyReport, requireIndex, verifyBackup, verifyCounts, verifyOutcome, verifySummary } from '../../run/verify.js';
 import { sizeNotes } from './status.js';
@@ -14,15 +18,35 @@ export async function runVerify(ctx: CommandContext): Promise<number> {
   const fix = ctx.options.fix === true;
   // Before the frame, which would set the folder up: a folder without an index gets nothing.
   requireIndex(out);
+  // A read-only backup (a read-only mount, a copy made a-w) is checked without recording
+  // anything: no run row, report or verified marks. Repairing it needs writes, so --fix says why not.
+  const readOnly = notWritable(path.resolve(out));
+  if (readOnly && fix) {
+    throw new LocalIoError(`verify --fix cannot repair ${path.resolve(out)}: ${readOnly}, and fixing moves files aside and re-queues items in the index. ${suggest('verify')} checks it without writing; make the folder writable to fix it.`);
+  }
   let report: VerifyReport | null = null;
-  const framed = await runInFrame(frameContext(ctx, out, fix ? 'verify --fix' : 'verify', { exclusive: fix, display: false }), async () => {
-    const done = await verifyBackup({ outDir: out, full: ctx.options.full === true, fix, logger: ctx.logger, signal: ctx.signal });
+  const framed = await runInFrame(frameContext(ctx, out, fix ? 'verify --fix' : 'verify', { exclusive: fix, display: false, dryRun: readOnly !== null }), async () => {
+    const done = await verifyBackup({ outDir: out, full: ctx.options.full === true, fix, logger: ctx.logger, signal: ctx.signal, readonly: readOnly !== null });
     report = done;
     return { outcome: verifyOutcome(done), summary: verifySummary(done), counts: verifyCounts(done) };
   });
   if (report) ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : renderVerify(report));
   else if (ctx.options.json) ctx.stdout.write(unfinishedJson(framed));
   return framed.exitCode;
+}
+
+/** Why the backup's index cannot be written (a read-only mount, no permission), or null. */
+function notWritable(out: string): string | null {
+  for (const target of [stateDir(out), indexPath(out)]) {
+    try {
+      accessSync(target, constants.W_OK);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EROFS') return 'the backup is on a read-only file system';
+      if (code === 'EACCES' || code === 'EPERM') return `${target} is not writable by this user`;
+    }
+  }
+  return null;
 }
 
 const LIST_LIMIT = 50;

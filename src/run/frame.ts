@@ -12,7 +12,9 @@ import path from 'node:path';
 import { KeepError, type Outcome, UsageError, describeError, exitCodeFor } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { RunCounts } from '../store/runs.js';
-import { type Db, openIndex, stateDir as stateDirOf } from '../store/database.js';
+import { type Db, indexPath, openIndex, stateDir as stateDirOf } from '../store/database.js';
+import { assertIndexIntact } from '../store/integrity.js';
+import { saveIndexCopy } from '../store/snapshots.js';
 import { countByState } from '../store/items.js';
 import { finishRun, lastSuccessMs, startRun } from '../store/runs.js';
 import { recordedTotals } from '../store/stats.js';
@@ -48,6 +50,11 @@ export interface FrameContext {
   healthcheck?: HealthcheckOptions;
   /** A run refused by the same live lock for longer than this fails (exit 1, a failing ping); default 24. */
   stuckLockHours?: number;
+  /**
+   * 'frame' (default): the frame opens the index, checks it, and records the run in it. 'body':
+   * the body opens the index itself (repair --index, which must not open a damaged one first).
+   */
+  index?: 'frame' | 'body';
   /** How often the held lock is refreshed (default: the lock's heartbeat). */
   lockHeartbeatMs?: number;
   now?: () => Date;
@@ -146,14 +153,28 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
 
     let db: Db | null = null;
     let runId: number | null = null;
-    if (!setupError && !ctx.dryRun) {
+    if (!setupError && !ctx.dryRun && ctx.index !== 'body') {
       try {
         db = openIndex(out);
+        // A damaged index is never written to: the run stops before its first row (restic's `check`, at every start).
+        assertIndexIntact(db, indexPath(out));
         runId = startRun(db, ctx.command, startedAt.getTime());
       } catch (error) {
         setupError = error;
         closeQuietly(db);
         db = null;
+      }
+    } else if (!setupError && ctx.dryRun && ctx.index !== 'body' && existsSync(indexPath(out))) {
+      // A dry run (or a read-only backup) writes nothing, but must not report on a damaged index either.
+      try {
+        const check = openIndex(out, { readonly: true });
+        try {
+          assertIndexIntact(check, indexPath(out));
+        } finally {
+          check.close();
+        }
+      } catch (error) {
+        setupError = error;
       }
     } else if (setupError instanceof StuckLockError) {
       // The stuck run owns the index: read it, for the metrics' totals, and write nothing.
@@ -207,6 +228,14 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
         finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: frame.exitCode, counts, fullRescan: frame.summary?.fullRescan === true, summary: frame.summary ?? { error: frame.error } });
       } catch (error) {
         log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not record the run in the index');
+      }
+    }
+    // A writer that finished its work leaves a consistent copy of the index beside it (`repair --index` starts from it).
+    if (db && runId !== null && ctx.exclusive !== false && stopError === null && (outcome === 'Complete' || outcome === 'Partial')) {
+      try {
+        saveIndexCopy(db, stateDir, endedAt);
+      } catch (error) {
+        log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not save a copy of the index');
       }
     }
     let index: RunReport['index'] = null;

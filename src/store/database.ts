@@ -1,6 +1,6 @@
 // Opens the backup folder's index: <out>/.gphotos-keep/index.db, WAL, schema migrated.
 import Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
 import { indexDamaged, isDamage } from './integrity.js';
@@ -26,11 +26,14 @@ export function openDatabase(file: string, options: { readonly?: boolean } = {})
   let db: Db;
   try {
     db = new Database(file, { readonly: options.readonly ?? false, fileMustExist: options.readonly ?? false });
+    db.pragma('busy_timeout = 5000');
+    // The first read of the file: a WAL index that cannot be opened read-only fails here.
+    db.pragma('schema_version');
   } catch (cause) {
+    if (options.readonly && cannotOpenShared(cause) && existsSync(file)) return openFrozen(file, cause);
     if (isDamage(cause)) throw indexDamaged(file, (cause as Error).message, cause);
     throw new LocalIoError(`Cannot open the index ${file}: ${(cause as Error).message}`, { cause });
   }
-  db.pragma('busy_timeout = 5000');
   // better-sqlite3 builds SQLite with a 16 MB page cache per connection: a rescan that touches
   // every row of a large index filled it, so the process grew with the library. SQLite's own
   // default (about 2 MB) keeps memory flat; the rows it drops stay in the OS page cache.
@@ -65,11 +68,7 @@ export function openIndexSnapshot(outDir: string): Db {
   if (existsSync(file)) {
     const source = openDatabase(file, { readonly: true });
     try {
-      const image = source.serialize();
-      // A WAL database's header (bytes 18-19 = 2) cannot open in memory: mark it rollback-journal.
-      image[18] = 1;
-      image[19] = 1;
-      db = new Database(image);
+      db = fromImage(source.serialize());
     } finally {
       source.close();
     }
@@ -78,6 +77,38 @@ export function openIndexSnapshot(outDir: string): Db {
   }
   db.pragma('foreign_keys = ON');
   migrate(db);
+  return db;
+}
+
+/** SQLite could not create or open the -shm/-wal files: CANTOPEN on a read-only mount, READONLY(_CANTINIT…) in a folder without write permission. */
+function cannotOpenShared(cause: unknown): boolean {
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' && (code === 'SQLITE_CANTOPEN' || code.startsWith('SQLITE_READONLY'));
+}
+
+function fromImage(image: Buffer): Db {
+  // A WAL database's header (bytes 18-19 = 2) cannot open in memory: mark it rollback-journal.
+  image[18] = 1;
+  image[19] = 1;
+  return new Database(image);
+}
+
+/**
+ * A read-only backup (a read-only mount, a folder made a-w): SQLite cannot create the -shm and
+ * -wal files a WAL index needs even to be read, and this build of SQLite takes no
+ * `file:…?immutable=1` names (better-sqlite3 compiles it without URI filenames). Without a
+ * -wal holding commits the file is the whole index: it is read into memory and queried there,
+ * read-only, and nothing on disk is touched.
+ */
+function openFrozen(file: string, cause: unknown): Db {
+  const wal = `${file}-wal`;
+  if (existsSync(wal) && statSync(wal).size > 0) {
+    throw new LocalIoError(`Cannot read the index ${file}: its folder is read-only and ${path.basename(wal)} holds changes SQLite can only merge where it may write. Make the folder writable, or copy the .gphotos-keep folder somewhere writable and read that.`, { cause });
+  }
+  const db = fromImage(readFileSync(file));
+  db.pragma('foreign_keys = ON');
+  migrate(db);
+  db.pragma('query_only = ON');
   return db;
 }
 

@@ -8,7 +8,7 @@ const benches: Record<string, { summary: string; load: () => Promise<Bench> }> =
     load: async () => (await import('./bench-sync.js')).benchSync,
   },
   rescan: {
-    summary: 'full-rescan enumeration rate and no-op incremental run at 10k and 100k items',
+    summary: 'full-rescan enumeration rate and no-op incremental run at 10k and 100k items, and 100k items in 500 albums',
     load: async () => {
       const { benchRescan } = await import('./bench-rescan.js');
       return async () => benchRescan();

@@ -1,6 +1,6 @@
-// The sharing side of a sync run, after the library listing: the albums (own, and with
-// --shared-albums those others share with the account), partner sharing (--partner), and
-// Google's Favorites and Archive views, into the index. The album list is cheap and read every
+// The sharing side of a sync run: the albums (own, and with --shared-albums those others
+// share with the account) and partner sharing (--partner) after the library listing, and
+// Google's Favorites and Archive views beside it, into the index. The album list is cheap and read every
 // run; an album's items are listed again only when its modified time (or count) changed.
 // Items the account sees only through sharing (someone else's, in no library of the account)
 // are queued for download like library items; the link folders are made after the downloads
@@ -55,8 +55,6 @@ export interface SharesParams {
   partner: boolean;
   /** List every partner item (a full rescan run); else stop at the first page the index knows. */
   fullPartner: boolean;
-  /** Read the Favorites and Archive views (a complete rescan already read both flags from every row). */
-  flagViews: boolean;
   nowMs?: () => number;
   /** New items to download were queued. */
   onQueued?: (count: number) => void;
@@ -71,44 +69,60 @@ export interface SharesOutcome {
   albumsComplete: boolean;
   /** Items of others queued for download this run (shared albums and partner). */
   queued: number;
-  favoritesChanged: number;
-  archiveChanged: number;
   partnerItems: number;
 }
 
-export async function syncShares(params: SharesParams): Promise<SharesOutcome> {
-  const outcome: SharesOutcome = { albums: 0, albumsListed: 0, albumsGone: [], albumsComplete: false, queued: 0, favoritesChanged: 0, archiveChanged: 0, partnerItems: 0 };
-  const log = params.logger;
-  const guard = async (what: string, work: () => Promise<void>): Promise<void> => {
-    try {
-      await work();
-    } catch (error) {
-      // Signing out, a full disk: the run stops. A changed answer or throttling past every retry: this part waits for the next run.
-      if (error instanceof KeepError && error.stopsRun && error.outcome !== 'SiteChanged') throw error;
-      log.warn(`${what}: ${describeError(error)}; the rest of the backup goes on, the next run tries again`);
-    }
-  };
+export interface FlagsOutcome {
+  favoritesChanged: number;
+  archiveChanged: number;
+}
+
+/** Runs one part; a changed answer or throttling past every retry leaves that part to the next run, signing out or a full disk stops the run. */
+async function guard(params: Pick<SharesParams, 'logger'>, what: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (error instanceof KeepError && error.stopsRun && error.outcome !== 'SiteChanged') throw error;
+    params.logger.warn(`${what}: ${describeError(error)}; the rest of the backup goes on, the next run tries again`);
+  }
+}
+
+/**
+ * Google's Favorites and Archive views, read whole every run (they are small beside the
+ * library, and nothing else tells that an old item was favorited or archived): the flags
+ * follow them. Needs no listing of the library first, so it runs beside it.
+ */
+export async function followFlagViews(params: Pick<SharesParams, 'db' | 'client' | 'baseUrl' | 'logger' | 'signal'>): Promise<FlagsOutcome> {
+  const outcome: FlagsOutcome = { favoritesChanged: 0, archiveChanged: 0 };
   await Promise.all([
-    guard('albums', () => syncAlbums(params, outcome)),
-    !params.flagViews ? Promise.resolve() : guard('favorites', async () => {
+    guard(params, 'favorites', async () => {
       const listed = await listAll((pageId, retry) => listFavoritesPage(params.client, params.baseUrl, pageId, retry), params);
       outcome.favoritesChanged = applyFlagListing(params.db, 'favorite', listed.keys, listed.complete);
     }),
-    !params.flagViews ? Promise.resolve() : guard('archive', async () => {
+    guard(params, 'archive', async () => {
       const listed = await listAll((pageId, retry) => listArchivePage(params.client, pageId, retry), params);
       outcome.archiveChanged = applyFlagListing(params.db, 'archived', listed.keys, listed.complete);
     }),
-    params.partner ? guard('partner sharing', () => syncPartner(params, outcome)) : Promise.resolve(),
   ]);
   return outcome;
 }
 
-function retryOf(params: SharesParams, what: string): RpcRetryOptions {
+/** Albums and partner sharing, after the library listing (an album item maps to a library item by its dedupKey). */
+export async function syncShares(params: SharesParams): Promise<SharesOutcome> {
+  const outcome: SharesOutcome = { albums: 0, albumsListed: 0, albumsGone: [], albumsComplete: false, queued: 0, partnerItems: 0 };
+  await Promise.all([
+    guard(params, 'albums', () => syncAlbums(params, outcome)),
+    params.partner ? guard(params, 'partner sharing', () => syncPartner(params, outcome)) : Promise.resolve(),
+  ]);
+  return outcome;
+}
+
+function retryOf(params: Pick<SharesParams, 'logger' | 'signal'>, what: string): RpcRetryOptions {
   return { signal: params.signal, onRetry: (error, attempt) => params.logger.warn(`${what}: ${describeError(error)} (try ${attempt}), backing off`) };
 }
 
 /** Every page of a view; `complete` false when the run stopped first. */
-async function listAll(page: (pageId: string | null, retry: RpcRetryOptions) => Promise<RemotePage>, params: SharesParams): Promise<{ keys: Set<string>; complete: boolean }> {
+async function listAll(page: (pageId: string | null, retry: RpcRetryOptions) => Promise<RemotePage>, params: Pick<SharesParams, 'logger' | 'signal'>): Promise<{ keys: Set<string>; complete: boolean }> {
   const keys = new Set<string>();
   let pageId: string | null = null;
   do {

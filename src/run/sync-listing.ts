@@ -8,7 +8,7 @@ import { enumerateLibrary } from '../library/enumerate.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import type { Db } from '../store/database.js';
 import { getItem } from '../store/items.js';
-import { syncShares } from './albums.js';
+import { type FlagsOutcome, followFlagViews, syncShares } from './albums.js';
 import { runListing } from './listing.js';
 import { syncTrash, type TrashOutcome } from './trash.js';
 import type { SyncEvents, SyncParams, SyncSummary } from './sync-types.js';
@@ -36,7 +36,13 @@ export interface ListingRun {
 export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Promise<void> {
   const { params, summary, events } = run;
   const log = params.logger;
+  let flags: Promise<FlagsOutcome> | null = null;
   try {
+    // Favorites and the archive beside everything else (a --rescan reads both flags from every row anyway).
+    if (run.client && params.rescan !== true) {
+      flags = followFlagViews({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
+      flags.catch(() => undefined);
+    }
     let trash: TrashOutcome | null = null;
     if (run.client) {
       trash = await syncTrash({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
@@ -76,8 +82,9 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     summary.pruned = outcome.prune?.moved.length ?? 0;
     summary.deletionsRefused = outcome.refused?.message ?? null;
     summary.listingComplete = outcome.complete && !queue.stopping;
+    let shares: Awaited<ReturnType<typeof syncShares>> | null = null;
     if (run.client && !queue.stopping) {
-      const shares = await syncShares({
+      shares = await syncShares({
         db: run.db!,
         outDir: run.outDir,
         client: run.client,
@@ -88,21 +95,25 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
         sharedAlbums: params.sharedAlbums !== false,
         partner: params.partner === true,
         fullPartner: outcome.mode === 'rescan',
-        flagViews: !(outcome.mode === 'rescan' && outcome.complete),
         onQueued: () => queue.more(),
       });
+    }
+    const flagged = (flags ? await flags : null) ?? { favoritesChanged: 0, archiveChanged: 0 };
+    if (shares) {
       summary.albums = { albums: shares.albums, listed: shares.albumsListed, gone: shares.albumsGone.length };
       summary.sharedQueued = shares.queued;
       log.info(
         `albums: ${shares.albums} (${shares.albumsListed} listed again, ${shares.albumsGone.length} gone from Google)` +
           (shares.queued > 0 ? `; ${shares.queued} item(s) of others queued` : '') +
-          (shares.favoritesChanged + shares.archiveChanged > 0 ? `; ${shares.favoritesChanged} favorite and ${shares.archiveChanged} archive flag(s) changed` : ''),
+          (flagged.favoritesChanged + flagged.archiveChanged > 0 ? `; ${flagged.favoritesChanged} favorite and ${flagged.archiveChanged} archive flag(s) changed` : ''),
       );
     }
   } catch (error) {
     if (error instanceof KeepError && error.stopsRun) queue.stop(error);
     else log.error(`listing stopped: ${describeError(error)}; items listed so far are still downloaded`);
   } finally {
+    // The flags are in the index before the link folders are made from them.
+    await flags?.catch(() => undefined);
     queue.listingEnded();
     events.emit('listingDone', { found: summary.found, complete: summary.listingComplete });
   }

@@ -165,7 +165,7 @@ export async function adoptFolder(params: FolderParams): Promise<FolderReport> {
   let wouldPlace = 0;
   let failedThisRun = 0;
   if (open.length > 0 && !signal.aborted) {
-    const session = await openSession({ profileDir: params.profileDir, baseUrl: params.baseUrl, pages: 1, logger });
+    const session = await openSession({ profileDir: params.profileDir, baseUrl: params.baseUrl, pages: 1, logger, db, dryRun: params.dryRun });
     const inspector = new MediaInspector();
     try {
       const client = session.client;

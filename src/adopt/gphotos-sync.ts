@@ -140,7 +140,7 @@ export async function adoptGphotosSync(params: GphotosSyncParams): Promise<Gphot
   let mappedThisRun = 0;
   let placedThisRun = 0;
   if (!params.dryRun && todo.length > 0) {
-    const session = await openSession({ profileDir: params.profileDir, baseUrl: params.baseUrl, pages: Math.max(1, Math.min(params.concurrency, todo.length)), logger });
+    const session = await openSession({ profileDir: params.profileDir, baseUrl: params.baseUrl, pages: Math.max(1, Math.min(params.concurrency, todo.length)), logger, db: params.db, dryRun: params.dryRun });
     const planner = new PathPlanner(outDir, db);
     let done = 0;
     try {

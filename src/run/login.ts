@@ -15,6 +15,7 @@ import type { Logger } from '../log.js';
 import { isPhotosPageUrl, isSessionCookieDomain, sessionCookieDomains, signInStartUrl } from '../site/account.js';
 import { checkSession, readTokens } from '../site/session.js';
 import type { WizTokens } from '../site/types.js';
+import { WrongAccountError } from './account-tie.js';
 
 export interface LoginParams {
   profileDir: string;
@@ -44,8 +45,8 @@ export interface LoginResult {
   cookies?: CookieCounts;
 }
 
-/** The signed-in account differs from the one this profile was set up for. */
-export class AccountMismatchError extends UsageError {}
+/** The signed-in account differs from the one this profile (or the backup folder it is used with) belongs to: exit 4. */
+export class AccountMismatchError extends WrongAccountError {}
 
 // ---------------------------------------------------------------- --check
 

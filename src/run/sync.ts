@@ -62,7 +62,7 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
     context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger, extraArgs: RUN_BROWSER_ARGS });
     const page = context.pages()[0] ?? (await context.newPage());
     const client = await openSession(page, params, events);
-    if (db && !dryRun) tieToAccount(db, client?.email ?? null, params.baseUrl);
+    if (db) tieToAccount(db, client?.email ?? null, params.baseUrl, { record: !dryRun, profileDir: params.profileDir });
     const run: ListingRun = { db, outDir, page, client, request: context.request, params, summary, events };
     if (dryRun) {
       await dryRunListing(run);

@@ -414,14 +414,14 @@ test.describe('albums and sharing', () => {
     // Robin's photos came through /u/1/share/…: the whole album.
     expect(names(linkTree(outDir), 'albums/Ski weekend')).toEqual(['DSCN0042.jpg', 'DSC_0042.JPG', 'IMG_20240203_101010.jpg']);
 
-    // Another account in the same folder is refused before anything changes (exit 2).
+    // Another account in the same folder is refused before anything changes (exit 4: sign in as the folder's account).
     const other = await startReplica({ email: 'someone.else@example.com', latencyMs: 5 });
     try {
       const otherProfile = path.join(workDir, 'other-profile');
       await signInProfile(otherProfile, other.sessionCookie);
       const before = walk(outDir, { includeLinks: true });
       const refused = await sync(other, outDir, otherProfile);
-      expect(refused.code).toBe(2);
+      expect(refused.code).toBe(4);
       expect(refused.stderr).toContain('belongs to keeper@example.com');
       expect(refused.stderr).toContain('--account-index');
       expect(Object.keys(other.counters.downloadStarts)).toEqual([]);

@@ -166,7 +166,8 @@ test('one profile per account: cookies of another account are refused and taken 
     const theirs = path.join(workDir, 'theirs.txt');
     writeFileSync(theirs, `${netscapeLine(other.sessionCookie)}\n`);
     const result = await login(other, profile, '--cookies', theirs);
-    expect(result.code).toBe(2);
+    // Signed in as the wrong account: sign in as the profile's own (exit 4, like a signed-out session).
+    expect(result.code).toBe(4);
     expect(result.stderr).toContain(`belongs to ${replica.email}, but this sign-in is someone.else@example.com`);
     expect(result.stderr).toContain('--profile someone.else');
   } finally {

@@ -167,7 +167,11 @@ function downloadOrSignOut(page: Page, baseUrl: string, timeoutMs: number): Prom
     );
   download.catch(() => undefined);
   signedOut.catch(() => undefined);
-  return Promise.race([download, signedOut]);
+  // The caller awaits this after pressing a key or clicking; when that step throws first, the
+  // wait is abandoned and must not surface later as an unhandled rejection (it would end the run).
+  const first = Promise.race([download, signedOut]);
+  first.catch(() => undefined);
+  return first;
 }
 
 /** Opens More options and tells whether it offers Download original (items edited in Google). */

@@ -2,16 +2,23 @@
 // rule as downloads) by copy, move or hard link. A copy is written to `.part`, fsynced,
 // checked against the hash taken when the file was found, then renamed; a move or link is
 // one rename or link of the checked file. The caller records the file afterwards, and only
-// then is a moved file's source removed when the move had to cross file systems.
+// then is a moved file's source removed when the move had to cross file systems — the one
+// place gphotos-keep ever deletes a user's file, and only once the bytes at the target hash
+// to what was found, and the target is not the source itself under another path.
 import { constants } from 'node:fs';
-import { copyFile, link, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, copyFile, link, rename, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalIoError, TransientError } from '../errors.js';
-import { ensureDir, fsyncDir, ioError, moveInto, removeQuietly } from '../folder/durable.js';
-import { resolveInside } from '../folder/layout.js';
+import { HostileNameError, LocalIoError, TransientError } from '../errors.js';
+import { fsyncDir, ioError, moveInto, removeQuietly } from '../folder/durable.js';
+import { hashFile } from '../folder/hash.js';
+import { sameEntry } from '../folder/identity.js';
+import { ensureFolderInside } from '../folder/inside.js';
+import { relativeInside, resolveInside } from '../folder/layout.js';
+import { fileMode } from '../folder/modes.js';
 import { partName, sealPart } from '../folder/part-files.js';
 import type { PathPlanner } from '../folder/planner.js';
 import type { FileRole } from '../store/files.js';
+import { dropIntents, intentAt, noteIntents } from '../store/intents.js';
 
 export type Placement = 'copy' | 'move' | 'link';
 
@@ -51,36 +58,52 @@ export async function placeFile(req: PlaceRequest): Promise<PlaceResult> {
     const final = resolveInside(req.outDir, planned.relPath);
     if (planned.alreadyThere) {
       // A run that died after placing and before recording: the bytes are already in place.
-      return { relPath: planned.relPath, method: 'already-there', afterRecord: req.mode === 'move' ? () => removeSource(req.source, final) : nothing };
+      return { relPath: planned.relPath, method: 'already-there', afterRecord: req.mode === 'move' ? () => removeSource(req, final) : nothing };
     }
-    await ensureDir(path.dirname(final));
+    await ensureFolderInside(req.outDir, path.dirname(final));
     if (req.mode !== 'copy') {
       await assertUnchanged(req);
       const done = req.mode === 'link' ? await tryLink(req.source, final) : await tryRename(req.source, final);
       if (done) return { relPath: planned.relPath, method: req.mode, afterRecord: nothing };
     }
     await copyChecked(req, final);
-    return { relPath: planned.relPath, method: 'copy', afterRecord: req.mode === 'move' ? () => removeSource(req.source, final) : nothing };
+    return { relPath: planned.relPath, method: 'copy', afterRecord: req.mode === 'move' ? () => removeSource(req, final) : nothing };
   } finally {
     req.planner.release(req.mediaKey);
   }
 }
 
 async function copyChecked(req: PlaceRequest, final: string): Promise<void> {
+  const { db } = req.planner;
   const part = path.join(path.dirname(final), partName(path.basename(final), req.mediaKey));
-  try {
-    // FICLONE asks for a reflink where the file system offers one, else a plain copy.
-    await copyFile(req.source, part, constants.COPYFILE_FICLONE);
-  } catch (cause) {
+  const partRel = relativeInside(req.outDir, part)!;
+  // A `.part` of this item from a killed run is ours to replace; anything else there is not.
+  if (intentAt(db, partRel)?.media_key === req.mediaKey) await removeQuietly(part);
+  noteIntents(db, [{ kind: 'part', mediaKey: req.mediaKey, relPath: partRel, sha256: req.sha256 }]);
+  const dropPart = async (): Promise<void> => {
     await removeQuietly(part);
+    dropIntents(db, [partRel]);
+  };
+  try {
+    // FICLONE asks for a reflink where the file system offers one, else a plain copy; EXCL
+    // never writes into (or through) something already at the name.
+    await copyFile(req.source, part, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'EEXIST') {
+      dropIntents(db, [partRel]);
+      throw new HostileNameError(`${part} is in the way and was not made by gphotos-keep: left as it is`);
+    }
+    await dropPart();
     throw ioError(`cannot copy ${req.source} into the backup`, cause);
   }
+  await chmod(part, fileMode());
   const digest = await sealPart(part);
   if (digest.sha256 !== req.sha256 || digest.bytes !== req.bytes) {
-    await removeQuietly(part);
+    await dropPart();
     throw new TransientError(`${req.source} changed while it was being adopted (its bytes are not the ones hashed): run adopt again`);
   }
   await moveInto(part, final);
+  dropIntents(db, [partRel]);
 }
 
 /** A move or link takes the file as it is now: it must still be the one that was hashed. */
@@ -121,9 +144,16 @@ async function tryRename(source: string, final: string): Promise<boolean> {
   return true;
 }
 
-async function removeSource(source: string, final: string): Promise<void> {
-  if (path.resolve(source) === path.resolve(final)) return;
-  await unlink(source).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw ioError(`adopted ${source}, but cannot remove it after the move`, error);
+/**
+ * The end of a move that had to copy: the source goes only when the file in the backup is not
+ * the source itself (one folder under two paths: a link, a bind mount) and its bytes hash to
+ * what was found. Otherwise the source stays, and the adoption is still recorded.
+ */
+async function removeSource(req: PlaceRequest, final: string): Promise<void> {
+  if (path.resolve(req.source) === path.resolve(final) || (await sameEntry(req.source, final))) return;
+  const there = await hashFile(final).catch(() => null);
+  if (there?.sha256 !== req.sha256) throw new LocalIoError(`adopted ${req.source}, but ${final} does not hold its bytes: the source is kept`);
+  await unlink(req.source).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw ioError(`adopted ${req.source}, but cannot remove it after the move`, error);
   });
 }

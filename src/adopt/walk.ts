@@ -1,8 +1,10 @@
 // Finds the media files under a folder (a Takeout export, an old backup), streaming: the
 // walk holds one directory listing at a time. Symbolic links are not followed, and the
-// backup folder itself (when it lies inside) is skipped.
+// backup folder itself (when it lies inside) is skipped — recognised as a folder (device and
+// inode), so a bind mount or another spelling of it is skipped too.
 import { opendir } from 'node:fs/promises';
 import path from 'node:path';
+import { identityKey } from '../folder/identity.js';
 import { STATE_DIR } from '../store/database.js';
 
 const MEDIA_EXTENSIONS = new Set([
@@ -32,6 +34,7 @@ export interface FoundFile {
 /** Every media file under `root`, depth first, in name order within a folder (stable across runs). */
 export async function* walkMedia(root: string, skip: string[] = []): AsyncGenerator<FoundFile> {
   const skipped = new Set(skip.map((p) => path.resolve(p)));
+  const skippedIds = new Set(skip.map(identityKey).filter((k): k is string => k !== null));
   const stack: string[] = [path.resolve(root)];
   while (stack.length > 0) {
     const dir = stack.pop()!;
@@ -42,7 +45,7 @@ export async function* walkMedia(root: string, skip: string[] = []): AsyncGenera
     for await (const entry of handle) {
       if (entry.isDirectory()) {
         const full = path.join(dir, entry.name);
-        if (entry.name === STATE_DIR || skipped.has(full)) continue;
+        if (entry.name === STATE_DIR || skipped.has(full) || skippedIds.has(identityKey(full) ?? '')) continue;
         dirs.push(full);
       } else if (entry.isFile() && isMediaFile(entry.name) && !entry.name.endsWith('.part')) {
         files.push(entry.name);

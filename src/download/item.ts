@@ -3,7 +3,7 @@
 // beside its final place, hash and fsync it, check its size and that it parses as what it
 // claims, rename it into `YYYY/MM/`, and record every file of the item in one transaction.
 import type { Download, Page } from 'playwright-core';
-import { stat, statfs } from 'node:fs/promises';
+import { chmod, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, DownloadFailedError, KeepError, LocalIoError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -15,13 +15,18 @@ import type { ItemPlace } from '../model/albums.js';
 import type { ExtendedInfo } from '../model/remote-item.js';
 import type { Db } from '../store/database.js';
 import { type FileRecord, type FileRole, filesOf, recordDownloaded } from '../store/files.js';
+import { dropIntents, dropIntentsOf, type Intent, intentsOf, noteIntents } from '../store/intents.js';
 import type { ItemRow } from '../store/items.js';
-import { ensureDir, moveInto, removeQuietly } from '../folder/durable.js';
+import { moveInto, removeQuietly } from '../folder/durable.js';
 import type { FileDigest } from '../folder/hash.js';
-import { datedFolder, keyTag, nameForRole, resolveInside } from '../folder/layout.js';
+import { ensureFolderInside } from '../folder/inside.js';
+import { datedFolder, keyTag, nameForRole, resolveInside, toRelPath } from '../folder/layout.js';
+import { fileMode } from '../folder/modes.js';
+import { nameBudget } from '../folder/name-limit.js';
 import { sanitiseFileName, splitExtension } from '../folder/names.js';
 import { partName, sealPart } from '../folder/part-files.js';
 import type { PathPlanner } from '../folder/planner.js';
+import { sidecarPathOf } from '../media/sidecar.js';
 
 export interface FileInspector {
   inspect(file: string, claimed?: { mime?: string | null; extension?: string | null }): Promise<MediaFacts>;
@@ -67,8 +72,10 @@ interface Arrived {
   role: FileRole;
   /** Sanitised name to place under (a Live Photo's video takes the still's base name). */
   name: string;
-  /** Where the bytes are now: the `.part` beside the final place, or a staged zip entry. */
+  /** Where the bytes are now: the `.part` beside the final place. */
   at: string;
+  /** The `.part` as the index noted it (relative to the backup folder). */
+  partRel: string;
   digest: FileDigest;
   facts: MediaFacts | null;
 }
@@ -203,8 +210,9 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
   const takenMs = info?.takenMs ?? row.taken_ms;
   const tzOffsetMs = info?.tzOffsetMs ?? row.tz_offset_ms;
   const folder = datedFolder(takenMs, tzOffsetMs);
-  const folderPath = resolveInside(env.outDir, folder);
-  await ensureDir(folderPath);
+  // Every folder from --out down is a real one of the backup (no planted link), made private.
+  const folderPath = await ensureFolderInside(env.outDir, resolveInside(env.outDir, folder));
+  const at: Where = { folder, folderPath, budget: await nameBudget(folderPath) };
   const fallback = `item-${keyTag(key)}`;
   const arrived: Arrived[] = [];
   const staging = path.join(env.tmpDir, `live-${keyTag(key, 16)}`);
@@ -219,19 +227,19 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
     }
     if (isZip(mainName)) {
       zipBytes = (await stat(main.path)).size;
-      arrived.push(...(await fromLiveZip(env, key, main.path, staging, 'main', folderPath)));
+      arrived.push(...(await fromLiveZip(env, key, main.path, staging, 'main', at)));
     } else {
-      arrived.push(await fromFile(env, key, main.path, mainName, 'main', folderPath));
+      arrived.push(await fromFile(env, key, main.path, mainName, 'main', at));
     }
     if (original) {
       const originalName = sanitiseFileName(original.suggested, mainName);
       if (isZip(originalName)) {
         // An edited Live Photo: its original still is what matters; the video is the same.
-        const entries = await fromLiveZip(env, key, original.path, `${staging}-original`, 'original', folderPath);
+        const entries = await fromLiveZip(env, key, original.path, `${staging}-original`, 'original', at);
         arrived.push(...entries.filter((e) => e.role === 'original'));
-        for (const e of entries.filter((e) => e.role !== 'original')) await removeQuietly(e.at);
+        for (const e of entries.filter((e) => e.role !== 'original')) await dropPart(env, e);
       } else {
-        arrived.push(await fromFile(env, key, original.path, originalName, 'original', folderPath));
+        arrived.push(await fromFile(env, key, original.path, originalName, 'original', at));
       }
     }
 
@@ -249,12 +257,20 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
       folder,
       arrived.map((a) => ({ role: a.role, baseName: a.name, sha256: a.digest.sha256 })),
     );
+    for (const p of placed) if (p.setAside) env.logger.warn({ mediaKey: key, relPath: p.relPath, keptAt: p.setAside }, `${p.relPath} held other bytes than gphotos-keep wrote there: kept in ${p.setAside}`);
+    // Before anything takes its final name: which final names and sidecars are this item's, so a
+    // run killed before the record below leaves them known as ours (src/store/intents.ts).
+    const finals: Intent[] = placed.flatMap((p, i) => [
+      { kind: 'file' as const, mediaKey: key, relPath: p.relPath, sha256: arrived[i].digest.sha256 },
+      ...(p.role === 'main' || p.role === 'original' ? [{ kind: 'sidecar' as const, mediaKey: key, relPath: sidecarPathOf(p.relPath) }] : []),
+    ]);
+    noteIntents(env.db, finals);
     const records: FileRecord[] = [];
     for (let i = 0; i < arrived.length; i++) {
       const file = arrived[i];
       const target = placed[i];
       const finalPath = resolveInside(env.outDir, target.relPath);
-      if (target.alreadyThere) await removeQuietly(file.at);
+      if (target.alreadyThere) await dropPart(env, file);
       else await moveInto(file.at, finalPath);
       records.push({
         mediaKey: key,
@@ -278,26 +294,32 @@ async function placeItem(env: DownloadEnv, row: ItemRow, info: ExtendedInfo | nu
     const kept = await keepGoogleSide(
       records.map((r, i) => ({ role: r.role, relPath: r.relPath, path: resolveInside(env.outDir, r.relPath), facts: arrived[i].facts })),
       { takenMs, tzOffsetMs, latitude: info?.latitude ?? null, longitude: info?.longitude ?? null, description: info?.description ?? row.google_description ?? null },
-      { inspector: env.inspector, ownPaths: filesOf(env.db, key).map((f) => f.rel_path), warn: (message) => env.logger.warn({ mediaKey: key }, message) },
+      // Ours to replace: what the index records for the item, and what a killed run of ours noted for it.
+      { inspector: env.inspector, ownPaths: [...filesOf(env.db, key).map((f) => f.rel_path), ...intentsOf(env.db, key).map((i) => i.rel_path)], warn: (message) => env.logger.warn({ mediaKey: key }, message) },
     );
     for (const r of records) r.mtimeMs = kept.mtimes.get(r.relPath) ?? null;
     for (const s of kept.sidecars) {
       records.push({ mediaKey: key, role: 'sidecar', relPath: s.relPath, bytes: s.bytes, sha256: s.sha256, mime: 'application/rdf+xml', mtimeMs: s.mtimeMs });
     }
-    recordDownloaded(env.db, key, records, {
-      fileName: arrived.find((a) => a.role === 'main')?.name ?? null,
-      sizeBytes: info?.sizeBytes ?? row.size_bytes ?? null,
-      edited,
-      googleLat: info?.latitude ?? null,
-      googleLng: info?.longitude ?? null,
-      googleDescription: info?.description ?? null,
-      locationGoogleOnly: kept.locationGoogleOnly ?? undefined,
-    });
+    // The record and the end of the item's notes, in one transaction.
+    env.db.transaction(() => {
+      recordDownloaded(env.db, key, records, {
+        fileName: arrived.find((a) => a.role === 'main')?.name ?? null,
+        sizeBytes: info?.sizeBytes ?? row.size_bytes ?? null,
+        edited,
+        googleLat: info?.latitude ?? null,
+        googleLng: info?.longitude ?? null,
+        googleDescription: info?.description ?? null,
+        locationGoogleOnly: kept.locationGoogleOnly ?? undefined,
+      });
+      dropIntentsOf(env.db, key);
+    })();
     const bytes = records.reduce((sum, r) => sum + r.bytes, 0);
     env.onFile?.(bytes);
     return { files: records, bytes, edited };
   } catch (error) {
-    for (const file of arrived) await removeQuietly(file.at);
+    // `.part` files go (a renamed one is no longer there); notes of final names stay: such a file is ours.
+    for (const file of arrived) await dropPart(env, file);
     throw error;
   } finally {
     env.planner.release(key);
@@ -334,23 +356,50 @@ function isZip(name: string): boolean {
   return splitExtension(name).ext.toLowerCase() === '.zip';
 }
 
+/** The item's folder: relative, absolute, and the longest name it takes (src/folder/name-limit.ts). */
+interface Where {
+  folder: string;
+  folderPath: string;
+  budget: number;
+}
+
+/**
+ * Moves bytes to `<folder>/<name>~<tag>.part` (its name within the folder's budget), noted in
+ * the index first so that only the index's own `.part` files are ever cleaned up, and gives
+ * it the backup's file mode.
+ */
+async function toPart(env: DownloadEnv, key: string, from: string, name: string, role: FileRole, at: Where): Promise<{ part: string; partRel: string }> {
+  const base = partName(nameForRole(name, role, null, at.budget), key);
+  const partRel = toRelPath(at.folder, base);
+  noteIntents(env.db, [{ kind: 'part', mediaKey: key, relPath: partRel }]);
+  const part = path.join(at.folderPath, base);
+  await moveInto(from, part);
+  await chmod(part, fileMode());
+  return { part, partRel };
+}
+
+/** Removes a `.part` this item made (if still there) and its note. */
+async function dropPart(env: DownloadEnv, file: Pick<Arrived, 'at' | 'partRel'>): Promise<void> {
+  await removeQuietly(file.at);
+  dropIntents(env.db, [file.partRel]);
+}
+
 /** A single file: browser download → `<folder>/<name>~<tag>.part`, sealed and inspected. */
-async function fromFile(env: DownloadEnv, key: string, downloaded: string, name: string, role: FileRole, folderPath: string): Promise<Arrived> {
-  const part = path.join(folderPath, partName(nameForRole(name, role, null), key));
-  await moveInto(downloaded, part);
+async function fromFile(env: DownloadEnv, key: string, downloaded: string, name: string, role: FileRole, at: Where): Promise<Arrived> {
+  const { part, partRel } = await toPart(env, key, downloaded, name, role, at);
   try {
     const digest = await sealPart(part);
     if (digest.bytes === 0) throw new CorruptDownloadError(`download of ${name} is empty`);
     const facts = await inspect(env, part, name);
-    return { role, name, at: part, digest, facts };
+    return { role, name, at: part, partRel, digest, facts };
   } catch (error) {
-    await removeQuietly(part);
+    await dropPart(env, { at: part, partRel });
     throw error;
   }
 }
 
 /** A Live Photo zip: its still and video, extracted with the checks of src/media. */
-async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, staging: string, stillRole: 'main' | 'original', folderPath: string): Promise<Arrived[]> {
+async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, staging: string, stillRole: 'main' | 'original', at: Where): Promise<Arrived[]> {
   if (!env.extractLive) throw new DownloadFailedError(`${key} downloaded as a zip, and this build cannot unpack Live Photos`);
   const entries = await env.extractLive(zipPath, staging);
   const still = entries.find((e) => e.kind === 'still') ?? null;
@@ -362,10 +411,9 @@ async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, stagi
       if (entry === still || entry.kind !== 'still') {
         // The video (and an extra member such as an .AAE edit file) sits beside its still under the same base name.
         const name = stem && entry !== still ? `${stem}${splitExtension(entry.name).ext}` : entry.name;
-        const part = path.join(folderPath, partName(nameForRole(name, role, null), key));
-        await moveInto(entry.path, part);
-        const digest = await sealPart(part);
-        out.push({ role, name, at: part, digest, facts: null });
+        const { part, partRel } = await toPart(env, key, entry.path, name, role, at);
+        out.push({ role, name, at: part, partRel, digest: { bytes: 0, sha256: '', sha1: '' }, facts: null });
+        out[out.length - 1].digest = await sealPart(part);
         // An extra member is kept as it came; only photos and videos are read as media.
         if (entry.kind !== 'extra') out[out.length - 1].facts = await inspect(env, part, name);
       } else {
@@ -375,7 +423,7 @@ async function fromLiveZip(env: DownloadEnv, key: string, zipPath: string, stagi
     if (!out.some((a) => a.role === stillRole)) throw new CorruptDownloadError(`${key}: the Live Photo zip holds no still`);
     return out;
   } catch (error) {
-    for (const a of out) await removeQuietly(a.at);
+    for (const a of out) await dropPart(env, a);
     for (const e of entries) await removeQuietly(e.path);
     throw error;
   }

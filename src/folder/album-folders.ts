@@ -8,7 +8,8 @@ import path from 'node:path';
 import { type AlbumRow, listAlbumRows, moveLinkDir, setAlbumDir } from '../store/albums.js';
 import type { Db } from '../store/database.js';
 import { atomicWriteFile } from './atomic-write.js';
-import { ensureDir, fsyncDir, ioError } from './durable.js';
+import { fsyncDir, ioError } from './durable.js';
+import { assertFileInside, ensureFolderInside } from './inside.js';
 import { keyTag, resolveInside } from './layout.js';
 import { removeEmptyDir } from './links.js';
 import { sanitiseFileName } from './names.js';
@@ -52,7 +53,7 @@ export function albumDirNames(album: Pick<AlbumRow, 'title' | 'album_key'>): [st
 export async function ensureAlbumDir(db: Db, outDir: string, album: AlbumRow): Promise<string> {
   const [plain, tagged] = albumDirNames(album);
   if (album.dir === plain || album.dir === tagged) {
-    await ensureDir(resolveInside(outDir, album.dir, 'recorded'));
+    await ensureFolderInside(outDir, resolveInside(outDir, album.dir, 'recorded'));
     return album.dir;
   }
   const others = new Set(listAlbumRows(db).filter((a) => a.album_key !== album.album_key && a.dir !== null).map((a) => a.dir!));
@@ -64,8 +65,9 @@ export async function ensureAlbumDir(db: Db, outDir: string, album: AlbumRow): P
       // Neither name is free: the folder keeps the name it has.
       return album.dir;
     }
+    await assertFileInside(outDir, resolveInside(outDir, album.dir, 'recorded'));
+    await ensureFolderInside(outDir, path.dirname(targetPath));
     try {
-      await ensureDir(path.dirname(targetPath));
       await rename(resolveInside(outDir, album.dir, 'recorded'), targetPath);
       await fsyncDir(path.dirname(targetPath));
     } catch (error) {
@@ -75,7 +77,7 @@ export async function ensureAlbumDir(db: Db, outDir: string, album: AlbumRow): P
   } else if (album.dir !== null) {
     moveLinkDir(db, album.dir, target);
   }
-  await ensureDir(targetPath);
+  await ensureFolderInside(outDir, targetPath);
   setAlbumDir(db, album.album_key, target);
   return target;
 }
@@ -91,11 +93,12 @@ export async function trashAlbumDir(db: Db, outDir: string, album: AlbumRow, now
   moveLinkDir(db, album.dir, null);
   setAlbumDir(db, album.album_key, null);
   if (!(await exists(from))) return null;
+  await assertFileInside(outDir, from);
   for (const candidate of trashCandidates(`${TRASH_DIR}/${localDate(nowMs)}`, album.dir)) {
     const to = resolveInside(outDir, candidate, 'recorded');
+    await ensureFolderInside(outDir, path.dirname(to));
     if (await exists(to)) continue;
     try {
-      await ensureDir(path.dirname(to));
       await rename(from, to);
       await fsyncDir(path.dirname(to));
       await fsyncDir(path.dirname(from));

@@ -2,8 +2,10 @@
 // fsync it, rename it over the target, fsync the folder.
 import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { fileMode } from './modes.js';
 
-export function atomicWriteFile(file: string, content: string, mode = 0o644): void {
+/** `mode` defaults to the backup's file mode (src/folder/modes.ts); files meant for other readers (metrics) say so. */
+export function atomicWriteFile(file: string, content: string, mode = fileMode()): void {
   const dir = path.dirname(path.resolve(file));
   mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${path.basename(file)}.${process.pid}.${Date.now().toString(36)}.tmp`);

@@ -1,9 +1,11 @@
 // Durable steps on the backup folder: fsync a file and its folder, rename into place, create
 // and empty folders. A file is never visible under its final name before its bytes are on disk,
-// and a failure of the disk (full, read-only, no permission) stops the run.
+// and a failure of the disk (full, read-only, no permission) stops the run; a name the file
+// system refuses fails only the item it belongs to.
 import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { LocalIoError } from '../errors.js';
+import { HostileNameError, type KeepError, LocalIoError } from '../errors.js';
+import { folderMode } from './modes.js';
 
 export async function fsyncFile(file: string): Promise<void> {
   const handle = await open(file, 'r');
@@ -28,9 +30,10 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** mkdir -p with the backup's folder mode; below --out, use ensureFolderInside (src/folder/inside.ts), which also refuses links. */
 export async function ensureDir(dir: string): Promise<void> {
   try {
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: folderMode() });
   } catch (cause) {
     throw ioError(`cannot create the folder ${dir}`, cause);
   }
@@ -55,9 +58,20 @@ export async function emptyDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
 }
 
-/** Disk full, read-only, permissions: the user must act, so the run stops. */
-export function ioError(what: string, cause: unknown): LocalIoError {
+/**
+ * What a file system says about a name it will not take: too long (ENAMETOOLONG), not in its
+ * encoding (EILSEQ), or a character or form it forbids (EINVAL, e.g. on vfat and SMB shares).
+ */
+const REFUSED_NAME = new Set(['ENAMETOOLONG', 'EILSEQ', 'EINVAL']);
+
+/**
+ * Disk full, read-only, permissions: the user must act, so the run stops (LocalIoError). A
+ * name the file system refuses is the item's trouble, not the run's: that item fails with
+ * the reason (HostileNameError) and the run goes on.
+ */
+export function ioError(what: string, cause: unknown): KeepError {
   const code = (cause as NodeJS.ErrnoException)?.code;
+  if (code && REFUSED_NAME.has(code)) return new HostileNameError(`${what}: the file system refuses the name (${code}): ${(cause as Error)?.message ?? String(cause)}`, { cause });
   const hint = code === 'ENOSPC' ? ' (the disk is full)' : code === 'EACCES' || code === 'EPERM' ? ' (permission denied)' : code === 'EROFS' ? ' (read-only file system)' : '';
   return new LocalIoError(`${what}${hint}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
 }

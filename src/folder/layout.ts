@@ -5,12 +5,14 @@
 // an item edited in Google gets `.original` before the extension (`IMG_1.original.jpg`); a
 // Live Photo's video sits beside its still under the same base name (`IMG_1.HEIC` +
 // `IMG_1.MOV`). Two different items with the same name: the later one gets a suffix derived
-// from its mediaKey (`IMG_1~3f9a1c2b.jpg`), the same on every run, never a counter.
+// from its mediaKey (`IMG_1~3f9a1c2b.jpg`), the same on every run, never a counter. Names
+// that differ only in case or Unicode normalisation are one name (fold): a backup may live on,
+// or be copied to, a disk that does not tell them apart.
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { HostileNameError, LocalIoError } from '../errors.js';
 import type { FileRole } from '../store/files.js';
-import { splitExtension } from './names.js';
+import { MAX_NAME_BYTES, splitExtension, truncateBytes, utf8Length } from './names.js';
 
 /** `YYYY/MM` of the local date where the item was taken. */
 export function datedFolder(takenMs: number, tzOffsetMs: number): string {
@@ -26,11 +28,22 @@ export function keyTag(mediaKey: string, length = 8): string {
   return createHash('sha256').update(mediaKey).digest('hex').slice(0, length);
 }
 
-/** The file name of one role, given the item's sanitised base name and a collision suffix. */
-export function nameForRole(fileName: string, role: FileRole, suffix: string | null): string {
+/**
+ * The file name of one role, given the item's sanitised base name and a collision suffix, in
+ * at most `maxBytes` of UTF-8 (the folder's budget, src/folder/name-limit.ts): the stem is cut,
+ * never the suffix, `.original` or the extension.
+ */
+export function nameForRole(fileName: string, role: FileRole, suffix: string | null, maxBytes = MAX_NAME_BYTES): string {
   const { stem, ext } = splitExtension(fileName);
-  const tagged = suffix ? `${stem}~${suffix}` : stem;
-  return role === 'original' ? `${tagged}.original${ext}` : `${tagged}${ext}`;
+  const tail = `${suffix ? `~${suffix}` : ''}${role === 'original' ? '.original' : ''}${ext}`;
+  const room = Math.max(1, maxBytes - utf8Length(tail));
+  const cut = utf8Length(stem) <= room ? stem : truncateBytes(stem, room).replace(/[\s.]+$/, '') || truncateBytes(stem, room);
+  return `${cut}${tail}`;
+}
+
+/** One key for names a case-insensitive or normalising file system takes for the same name. */
+export function fold(relPath: string): string {
+  return relPath.normalize('NFC').toLowerCase();
 }
 
 /**

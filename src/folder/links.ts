@@ -6,12 +6,14 @@
 // Names: a link takes its file's name; an item whose name is taken in the folder by another
 // item (or by a file that is not ours) takes `~` and 8 hex of its mediaKey's SHA-256 for all of
 // its files, so a Live Photo's pair stays a pair and every rerun picks the same names.
-import { copyFile, constants, link, lstat, readdir, readlink, rmdir, symlink, unlink } from 'node:fs/promises';
+import { chmod, copyFile, constants, link, lstat, readdir, readlink, rmdir, symlink, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { LinkMode } from '../model/albums.js';
 import { type LinkableFile, type LinkRow, type Member, forgetLink, linkableFiles, linksIn, recordLink } from '../store/albums.js';
 import type { Db } from '../store/database.js';
-import { ensureDir, fsyncDir, fsyncFile, ioError, moveInto, removeQuietly } from './durable.js';
+import { fsyncDir, fsyncFile, ioError, moveInto, removeQuietly } from './durable.js';
+import { ensureFolderInside } from './inside.js';
+import { fileMode } from './modes.js';
 import { keyTag, resolveInside } from './layout.js';
 import { withTag } from './names.js';
 import { partName } from './part-files.js';
@@ -78,6 +80,7 @@ async function makeLink(outDir: string, mode: Exclude<LinkMode, 'none'>, mediaKe
       const part = path.join(path.dirname(linkPath), partName(path.basename(linkPath), mediaKey));
       await removeQuietly(part);
       await copyFile(target, part, constants.COPYFILE_EXCL);
+      await chmod(part, fileMode());
       await fsyncFile(part);
       await moveInto(part, linkPath);
       return true;
@@ -133,7 +136,7 @@ export async function reconcileLinkFolder(
 
   const missing = [...wanted.entries()].filter(([key]) => !kept.has(key));
   if (missing.length > 0 && mode !== 'none') {
-    await ensureDir(dirPath);
+    await ensureFolderInside(outDir, dirPath);
     const taken = new Map<string, string>(); // name → mediaKey holding it (null-ish "" for a file not ours)
     for (const row of kept.values()) taken.set(row.name, row.media_key);
     for (const name of await readdir(dirPath).catch(() => [] as string[])) if (!taken.has(name)) taken.set(name, '');

@@ -1,9 +1,15 @@
 // File names that come from the network (Content-Disposition) or from inside a zip are
 // hostile: they may hold separators, `..`, control characters, or be absurdly long. This
 // turns any of them into one safe path segment, keeping the extension where it can.
+import { LONGEST_NAME, NAME_RESERVE } from './name-limit.js';
 
-/** Bytes, not characters: file systems bound names in bytes (255 on ext4). */
-export const MAX_NAME_BYTES = 200;
+/**
+ * Bytes, not characters: file systems bound names in bytes (255 on ext4). The longest name
+ * any file system we write to takes, less the room for the names we derive from it; the
+ * folder's own file system may take less (src/folder/name-limit.ts), and names are cut to
+ * that where they are placed.
+ */
+export const MAX_NAME_BYTES = LONGEST_NAME - NAME_RESERVE;
 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 // Separators and the characters Windows and SMB shares refuse, so a backup can be copied anywhere.
@@ -11,12 +17,12 @@ const UNSAFE = /[/\\:*?"<>|]/g;
 // Bidirectional overrides and zero-width characters make a name display as something else.
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 
-function utf8Length(text: string): number {
+export function utf8Length(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
 /** Cuts to at most maxBytes of UTF-8 without splitting a character. */
-function truncateBytes(text: string, maxBytes: number): string {
+export function truncateBytes(text: string, maxBytes: number): string {
   if (utf8Length(text) <= maxBytes) return text;
   let out = '';
   for (const char of text) {
@@ -51,13 +57,24 @@ function clean(raw: string): string {
   let name = lastSegment.normalize('NFC').replace(CONTROL, '').replace(INVISIBLE, '').replace(UNSAFE, '_');
   name = name.replace(/^[\s.]+/, '').replace(/[\s.]+$/, '');
   if (name === '' || /^\.+$/.test(name)) return '';
-  if (utf8Length(name) > MAX_NAME_BYTES) {
-    const { stem, ext } = splitExtension(name);
-    name = truncateBytes(stem, MAX_NAME_BYTES - utf8Length(ext)).replace(/[\s.]+$/, '') + ext;
-  }
+  name = fitName(name, MAX_NAME_BYTES);
   // Reserved device names on Windows shares (CON, NUL, COM1, ...).
   if (/^(con|prn|aux|nul|com\d|lpt\d)(\.|$)/i.test(name)) name = `_${name}`;
   return name;
+}
+
+/**
+ * Cuts a name to at most `maxBytes` of UTF-8 at a character boundary, keeping its extension:
+ * the stem is shortened (and any dots or spaces it then ends in dropped). A name within the
+ * limit is returned as it is.
+ */
+export function fitName(name: string, maxBytes: number): string {
+  if (utf8Length(name) <= maxBytes) return name;
+  const { stem, ext } = splitExtension(name);
+  const room = maxBytes - utf8Length(ext);
+  if (room < 1) return truncateBytes(name, maxBytes);
+  const cut = truncateBytes(stem, room).replace(/[\s.]+$/, '');
+  return (cut === '' ? truncateBytes(stem, room) : cut) + ext;
 }
 
 /** `name.ext` → `name<tag>.ext` (the extension is what follows the last dot, if any). */

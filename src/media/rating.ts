@@ -2,11 +2,12 @@
 // photo managers see it without the index; unfavorited, the rating goes again. Only the
 // sidecar changes (`.part` → fsync → rename); the photo's own bytes are never touched. A
 // sidecar that held nothing but the rating is removed when the rating goes.
-import { copyFile, lstat, rename, rm } from 'node:fs/promises';
+import { chmod, copyFile, lstat, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
 import { fsyncDir, fsyncFile } from '../folder/durable.js';
 import { hashFile } from '../folder/hash.js';
+import { fileMode } from '../folder/modes.js';
 import type { MediaInspector } from './inspect.js';
 import { sidecarPathOf } from './sidecar.js';
 import { setTakenMtime } from './times.js';
@@ -56,6 +57,7 @@ export async function setSidecarRating(mediaPath: string, rating: number | null,
         return null;
       }
     }
+    await chmod(part, fileMode());
     await fsyncFile(part);
     await rename(part, target);
     await fsyncDir(path.dirname(target));

@@ -52,6 +52,10 @@ export interface FileRow {
   recorded_ms: number;
   verified_ms: number | null;
   superseded_ms: number | null;
+  /** Moved into the backup's trash (by --prune, or set aside before its path was reused). */
+  trashed_ms: number | null;
+  /** Its rel_path before it went into the trash. */
+  trashed_from: string | null;
 }
 
 export interface ItemCompletion {
@@ -138,4 +142,15 @@ export function filesOf(db: Db, mediaKey: string): FileRow[] {
 /** Some file of some item is on record at this path (current, an older version or trashed). */
 export function isRecordedPath(db: Db, relPath: string): boolean {
   return db.prepare('SELECT 1 FROM files WHERE rel_path = ?').pluck().get(relPath) !== undefined;
+}
+
+/**
+ * The recorded files in the folder of `relPath` whose path has its length (in characters):
+ * the only ones a name that differs in case alone can be. The caller compares them folded.
+ */
+export function recordedNamesLike(db: Db, relPath: string): { rel_path: string; media_key: string }[] {
+  const folder = relPath.slice(0, relPath.lastIndexOf('/') + 1);
+  return db
+    .prepare(`SELECT rel_path, media_key FROM files WHERE rel_path >= ? AND rel_path < ? AND length(rel_path) = ?`)
+    .all(folder, `${folder}\u{10ffff}`, [...relPath].length) as { rel_path: string; media_key: string }[];
 }

@@ -201,4 +201,21 @@ export const migrations: string[] = [
   );
   CREATE INDEX links_media ON links(media_key);
   `,
+  // 7: intents. Before a step creates a file in the backup folder (a `.part`, the final name it
+  // is renamed to, the sidecar beside it), the index notes the path, the item and the bytes it
+  // will hold; the item's record removes its notes in the same transaction. A run killed in
+  // between leaves notes that say which files on disk are ours: the next run finishes the item
+  // over them instead of taking them for someone else's, and removes only the `.part` files
+  // noted here.
+  `
+  CREATE TABLE intents (
+    rel_path TEXT PRIMARY KEY,                    -- the path a step is about to create
+    media_key TEXT NOT NULL,
+    kind TEXT NOT NULL,                           -- part | file | sidecar
+    sha256 TEXT,                                  -- the bytes it will hold, when known
+    started_ms INTEGER NOT NULL
+  );
+  CREATE INDEX intents_media ON intents(media_key);
+  CREATE INDEX intents_kind ON intents(kind);
+  `,
 ];

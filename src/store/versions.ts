@@ -64,3 +64,42 @@ export function recordTrashed(db: Db, fileId: number, relPath: string, nowMs = D
     now: nowMs,
   });
 }
+
+export interface SetAsideFile {
+  mediaKey: string;
+  /** Its row, when the file was on record (null: a file a killed run of ours left unrecorded). */
+  fileId: number | null;
+  /** Where it is now, in the trash. */
+  relPath: string;
+  trashedFrom: string;
+  /** What the moved file really holds (it may differ from what was recorded). */
+  bytes: number;
+  sha256: string;
+  sha1: string | null;
+}
+
+/**
+ * A file moved into the trash because its path is about to hold another file of its item:
+ * its row follows it there with the bytes it really holds (a file that was never recorded
+ * gets a row of its own, as a version of the item).
+ */
+export function recordSetAside(db: Db, file: SetAsideFile, nowMs = Date.now()): void {
+  if (file.fileId !== null) {
+    db.prepare(`UPDATE files SET trashed_from = rel_path, rel_path = @relPath, trashed_ms = @now, superseded_ms = COALESCE(superseded_ms, @now),
+        original_confirmed = CASE WHEN sha256 = @sha256 THEN original_confirmed ELSE 0 END,
+        sha1 = CASE WHEN sha256 = @sha256 THEN sha1 ELSE @sha1 END,
+        bytes = @bytes, sha256 = @sha256
+      WHERE id = @fileId`).run({ fileId: file.fileId, relPath: file.relPath, now: nowMs, bytes: file.bytes, sha256: file.sha256, sha1: file.sha1 });
+    return;
+  }
+  db.prepare(`INSERT INTO files (media_key, role, rel_path, bytes, sha256, sha1, source, recorded_ms, superseded_ms, trashed_ms, trashed_from)
+    VALUES (@mediaKey, 'version', @relPath, @bytes, @sha256, @sha1, 'download', @now, @now, @now, @trashedFrom)`).run({
+    mediaKey: file.mediaKey,
+    relPath: file.relPath,
+    bytes: file.bytes,
+    sha256: file.sha256,
+    sha1: file.sha1,
+    now: nowMs,
+    trashedFrom: file.trashedFrom,
+  });
+}

@@ -208,10 +208,7 @@ export async function interactiveLogin(params: InteractiveParams): Promise<Login
   if (!remote && !hasDisplay(params.env)) throw new UsageError(noDisplayMessage());
   if (remote) await assertPortFree(port);
 
-  const extraArgs: string[] = [];
-  if (remote) {
-    extraArgs.push('--remote-debugging-address=127.0.0.1', `--remote-debugging-port=${port}`, '--window-size=1280,900');
-  }
+  const extraArgs = remote ? debuggingArgs(port) : [];
   const context = await launchProfile({ profileDir, headless: remote, minimalAutomation: true, extraArgs, logger });
   let closedByPerson = false;
   context.on('close', () => {
@@ -224,7 +221,7 @@ export async function interactiveLogin(params: InteractiveParams): Promise<Login
       logger.debug({ err: error.message.split('\n')[0] }, 'the start page did not finish loading; waiting for the person anyway');
     });
     if (remote) {
-      await assertDevtoolsListening(port);
+      await assertOwnDevtools(context, page, port);
       for (const line of remoteInstructions(port, await page.title().catch(() => ''))) say(line);
     } else {
       say('A Chromium window has opened on Google Photos: sign in there by hand (with two-step verification if your account uses it).');
@@ -322,14 +319,37 @@ async function assertPortFree(port: number): Promise<void> {
   });
 }
 
-async function assertDevtoolsListening(port: number): Promise<void> {
-  const deadline = Date.now() + 10_000;
+/** Chromium's switches for DevTools on 127.0.0.1:<port> only: the person reaches it through `ssh -L`, nobody on the network can. */
+export function debuggingArgs(port: number): string[] {
+  return ['--remote-debugging-address=127.0.0.1', `--remote-debugging-port=${port}`, '--window-size=1280,900'];
+}
+
+/**
+ * The program answering DevTools on 127.0.0.1:<port> is the Chromium this command launched:
+ * its target list holds our page's target id, which only that browser knows (Chromium starts
+ * even when it cannot bind the port, and another program may have taken the port between our
+ * check and its start). Until this holds, the person is told nothing about the port.
+ */
+export async function assertOwnDevtools(context: BrowserContext, page: Page, port: number, waitMs = 10_000): Promise<void> {
+  const session = await context.newCDPSession(page);
+  let ours: string;
+  try {
+    ours = ((await session.send('Target.getTargetInfo')) as { targetInfo: { targetId: string } }).targetInfo.targetId;
+  } finally {
+    await session.detach().catch(() => undefined);
+  }
+  const deadline = Date.now() + waitMs;
   for (;;) {
+    let targets: unknown = null;
     try {
-      const response = await fetch(`http://127.0.0.1:${port}/json/version`, { signal: AbortSignal.timeout(2_000) });
-      if (response.ok) return;
+      const response = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) targets = await response.json();
     } catch {
-      // Not up yet.
+      // Not up yet, or not speaking HTTP.
+    }
+    if (Array.isArray(targets)) {
+      if (targets.some((t) => (t as { id?: unknown })?.id === ours)) return;
+      throw new UsageError(`The program listening on 127.0.0.1:${port} is not the Chromium this command started (its DevTools do not list our page): another program holds that port. Nothing was exposed; pick another --remote-debugging-port.`);
     }
     if (Date.now() > deadline) throw new KeepError(`Chromium did not open remote debugging on 127.0.0.1:${port}; is another program using that port? Pick another with --remote-debugging-port.`);
     await new Promise((r) => setTimeout(r, 200));

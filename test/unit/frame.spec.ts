@@ -2,8 +2,8 @@
 // healthchecks server: pings (order, rid, body, exit code), lock contention, exit codes for
 // each way a run can end, the runs table, the report file and the metrics file.
 import { test, expect } from '@playwright/test';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
@@ -13,8 +13,10 @@ import pino from 'pino';
 import { SignedOutError, SiteChangedError } from '../../src/errors.js';
 import { type FrameContext, type FrameHooks, runInFrame } from '../../src/run/frame.js';
 import { openIndex, stateDir } from '../../src/store/database.js';
-import { countByState, markFailed, upsertItems } from '../../src/store/items.js';
-import { recordDownloaded } from '../../src/store/files.js';
+import { type DownloadEnv, placeTransferred } from '../../src/download/item.js';
+import { PathPlanner } from '../../src/folder/planner.js';
+import { countByState, getItem, markFailed, upsertItems } from '../../src/store/items.js';
+import { filesOf, recordDownloaded } from '../../src/store/files.js';
 import { recentRuns } from '../../src/store/runs.js';
 import type { RemoteItem } from '../../src/model/remote-item.js';
 import { closedPort, startPingServer, type PingServer } from '../helpers/ping-server.js';
@@ -178,30 +180,94 @@ test('a stopping error decides the exit code: signed out 4, site changed 5; the 
 });
 
 test('out of disk space is exit 1 with a clear message, and nothing partial is recorded', async () => {
-  // /dev/full is how a full disk is made without filling one; Linux always has it, other
-  // systems may not. On this project's machines it runs.
-  test.skip(!existsSync('/dev/full'), 'needs /dev/full');
-  const { ctx, stderr } = context();
-  const outcome = await runInFrame(ctx, async () => {
-    const db = openIndex(out);
-    try {
-      upsertItems(db, [item(1)]);
-      // The real ENOSPC of a full disk, from the kernel.
-      writeFileSync('/dev/full', Buffer.alloc(4096));
-      recordDownloaded(db, item(1).mediaKey, [{ mediaKey: item(1).mediaKey, role: 'main', relPath: '2024/01/x.jpg', bytes: 1, sha256: 'a' }]);
-      return { outcome: 'Complete', summary: {} };
-    } finally {
-      db.close();
-    }
-  });
-  expect(outcome.exitCode).toBe(1);
-  // A write error carries no path: the message names the backup folder.
-  expect(stderr()).toContain(`Out of disk space writing ${out} (ENOSPC). Nothing partial was recorded; free space on the disk holding ${out}, then run again.`);
-  expect(server.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '1']);
-  const db = openIndex(out, { readonly: true });
-  expect(countByState(db)).toMatchObject({ pending: 1, done: 0 });
-  db.close();
+  // A real full disk: the backup folder is a small tmpfs of its own, filled to the last byte
+  // after the item's download arrived, and the body places that download the way a sync does
+  // (.part, hash, plan, rename, record). The disk gives out inside the product's own steps, so
+  // a step that recorded a file before its bytes were safe, or left a file the index does not
+  // know, fails this test. Mounting needs root, which this project's machines run tests as.
+  mkdirSync(out, { recursive: true });
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', out]);
+  } catch (error) {
+    test.skip(true, `needs root to mount a tmpfs: ${(error as Error).message}`);
+  }
+  try {
+    const it = item(1);
+    const place = (body: Buffer, fill: boolean) => async () => {
+      const db = openIndex(out);
+      try {
+        upsertItems(db, [it]);
+        const tmp = path.join(stateDir(out), 'tmp');
+        mkdirSync(tmp, { recursive: true });
+        const downloaded = path.join(tmp, 'download');
+        writeFileSync(downloaded, body);
+        if (fill) fillDisk(path.join(out, 'filler'));
+        const env: DownloadEnv = {
+          outDir: out,
+          tmpDir: tmp,
+          baseUrl: 'http://127.0.0.1:9',
+          db,
+          planner: new PathPlanner(out, db),
+          logger: pino({ level: 'silent' }),
+          timeouts: { transferFloorMs: 1000, slowBytesPerSecond: 1000 } as DownloadEnv['timeouts'],
+          inspector: null,
+          extractLive: null,
+          itemInfo: null,
+        };
+        await placeTransferred(env, getItem(db, it.mediaKey)!, { main: { path: downloaded, suggested: 'IMG_1.jpg' }, original: null, info: null });
+        return { outcome: 'Complete' as const, summary: {} };
+      } finally {
+        db.close();
+      }
+    };
+    const body = Buffer.alloc(64 * 1024, 7);
+    const { ctx, stderr } = context();
+    const outcome = await runInFrame(ctx, place(body, true));
+    expect(outcome.exitCode).toBe(1);
+    // A write error carries no path: the message names the backup folder.
+    expect(stderr()).toContain(`Out of disk space writing ${out} (SQLITE_FULL). Nothing partial was recorded; free space on the disk holding ${out}, then run again.`);
+    expect(server.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '1']);
+    let db = openIndex(out, { readonly: true });
+    expect(countByState(db)).toMatchObject({ pending: 1, done: 0 });
+    expect(filesOf(db, it.mediaKey)).toEqual([]);
+    db.close();
+    // Nothing of the item is left in the layout: no `.part`, no final file the index does not know.
+    expect(readdirSync(out, { recursive: true }).map(String).filter((f) => !f.startsWith('.gphotos-keep') && f !== 'filler' && !/^\d{4}(\/\d{2})?$/.test(f))).toEqual([]);
+
+    // Space freed, the same download again: recorded once, its bytes in place.
+    rmSync(path.join(out, 'filler'));
+    const again = await runInFrame(context().ctx, place(body, false));
+    expect(again.exitCode).toBe(0);
+    db = openIndex(out, { readonly: true });
+    expect(countByState(db)).toMatchObject({ pending: 0, done: 1 });
+    const files = filesOf(db, it.mediaKey);
+    db.close();
+    expect(files.map((f) => f.rel_path)).toEqual(['2024/01/IMG_1.jpg']);
+    expect(readFileSync(path.join(out, files[0].rel_path)).equals(body)).toBe(true);
+  } finally {
+    execFileSync('umount', [out]);
+  }
 });
+
+/** Writes `file` until the disk holding it has not one byte left. */
+function fillDisk(file: string): void {
+  const fd = openSync(file, 'w');
+  try {
+    for (let chunk = 1 << 20; chunk >= 1; chunk = Math.floor(chunk / 2)) {
+      const data = Buffer.alloc(chunk);
+      for (;;) {
+        try {
+          if (writeSync(fd, data) < chunk) break;
+        } catch (error) {
+          if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+          break;
+        }
+      }
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
 
 test('--out that is a file: exit 2 naming it, pinged as a failure', async () => {
   writeFileSync(out, 'not a folder');

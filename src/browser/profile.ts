@@ -78,19 +78,28 @@ export function moveCheckoutProfiles(env: NodeJS.ProcessEnv = process.env, from 
       lines.push(`Profile "${name}" is still in ${source}: a Chromium is running on it, so it moves to ${target} on a later run.`);
       continue;
     }
-    mkdirSync(root, { recursive: true, mode: 0o700 });
     try {
-      renameSync(source, target);
+      moveFolder(source, target);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-      // Another file system: copy everything, then remove the old folder.
-      cpSync(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
-      chmodSync(target, 0o700);
-      rmSync(source, { recursive: true, force: true });
+      lines.push(`Profile "${name}" could not be moved from ${source} to ${target} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})); a bare --profile ${name} now means the new place, so move it by hand: mkdir -p ${root} && mv ${source} ${target}`);
+      continue;
     }
     lines.push(`Moved profile "${name}" from ${source} to ${target}: profiles now live in the data folder ($XDG_DATA_HOME/gphotos-keep/profiles; GPHOTOS_KEEP_HOME still wins).`);
   }
   return lines;
+}
+
+function moveFolder(source: string, target: string): void {
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
+  try {
+    renameSync(source, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    // Another file system: copy everything, then remove the old folder.
+    cpSync(source, target, { recursive: true, preserveTimestamps: true, verbatimSymlinks: true });
+    chmodSync(target, 0o700);
+    rmSync(source, { recursive: true, force: true });
+  }
 }
 
 export function isBareName(profile: string): boolean {

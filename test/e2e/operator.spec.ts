@@ -161,12 +161,7 @@ test.describe('profiles live in the XDG data folder', () => {
   });
 
   test('profiles an old checkout kept in its profiles/ move to the data folder once, with a message; one in both places is left alone', async ({ replica, workDir, profileDir }) => {
-    // A checkout of its own (this one's build, package.json and packages) with profiles in profiles/.
-    const checkout = path.join(workDir, 'checkout');
-    mkdirSync(checkout);
-    for (const part of ['dist', 'bin', 'package.json']) cpSync(path.join(ROOT, part), path.join(checkout, part), { recursive: true });
-    symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
-    mkdirSync(path.join(checkout, 'profiles'));
+    const checkout = oldCheckout(workDir);
     writeFileSync(path.join(checkout, 'profiles', 'README.md'), 'profiles used to live here\n');
     cpSync(profileDir, path.join(checkout, 'profiles', 'default'), { recursive: true });
     mkdirSync(path.join(checkout, 'profiles', 'work'), { mode: 0o700 });
@@ -194,7 +189,35 @@ test.describe('profiles live in the XDG data folder', () => {
     expect(second.code).toBe(0);
     expect(second.stderr).not.toContain('Moved profile');
   });
+
+  test('a profile that cannot be moved stays where it is, and the message gives the command that moves it', async ({ workDir }) => {
+    const checkout = oldCheckout(workDir);
+    mkdirSync(path.join(checkout, 'profiles', 'default'), { mode: 0o700 });
+    writeFileSync(path.join(checkout, 'profiles', 'default', 'marker'), 'session');
+    // The data folder cannot be made: a file stands where a folder should be.
+    const blocked = path.join(workDir, 'not-a-folder');
+    writeFileSync(blocked, '');
+    const env = homeEnv(workDir, { XDG_DATA_HOME: blocked });
+    const result = await runCliAt(path.join(checkout, 'bin', 'gphotos-keep.js'), ['login', '--check'], env);
+    const target = path.join(blocked, 'gphotos-keep', 'profiles');
+    expect(result.stderr).toContain(`Profile "default" could not be moved from ${path.join(checkout, 'profiles', 'default')} to ${path.join(target, 'default')} (ENOTDIR)`);
+    expect(result.stderr).toContain(`mkdir -p ${target} && mv ${path.join(checkout, 'profiles', 'default')} ${path.join(target, 'default')}`);
+    expect(result.stderr).not.toMatch(/at \w+ \(/);
+    expect(readFileSync(path.join(checkout, 'profiles', 'default', 'marker'), 'utf8')).toBe('session');
+    // The command itself went on: the profile in the new place does not exist, so it is signed out.
+    expect(result.code).toBe(4);
+  });
 });
+
+/** A checkout of its own (this one's build, package.json and packages) with a profiles/ folder, as older versions had. */
+function oldCheckout(workDir: string): string {
+  const checkout = path.join(workDir, 'checkout');
+  mkdirSync(checkout);
+  for (const part of ['dist', 'bin', 'package.json']) cpSync(path.join(ROOT, part), path.join(checkout, part), { recursive: true });
+  symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
+  mkdirSync(path.join(checkout, 'profiles'));
+  return checkout;
+}
 
 /** The CLI of another checkout, as a child process. */
 function runCliAt(entry: string, args: string[], env: NodeJS.ProcessEnv, options: { uid?: number; gid?: number } = {}): Promise<CliResult> {

@@ -77,8 +77,10 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
       if (stopped) throw stopped;
       // The downloads are in: the sidecar ratings and link folders follow the index.
       if (!params.signal?.aborted) {
+        const linksStarted = Date.now();
         const links = await updateLinks({ db: db!, outDir, mode: params.albumLinks ?? 'symlink', partner: params.partner === true, inspector, logger: params.logger, signal: params.signal });
         summary.links = { added: links.linksAdded, removed: links.linksRemoved, ratings: links.ratingsChanged };
+        params.logger.debug(`link folders: ${links.albumFolders} album folder(s), ${links.linksAdded} link(s) made, ${links.linksRemoved} removed, ${links.ratingsChanged} rating(s) in ${Date.now() - linksStarted} ms`);
       }
     }
   } catch (error) {

@@ -75,6 +75,9 @@ export class PathPlanner {
       if (!free) continue;
       // Two files of one item must not land on one path (e.g. two zip entries with one name).
       if (new Set(placed.map((p) => fold(p.file.relPath))).size !== placed.length) continue;
+      // Another item may have reserved one of these names while the checks above waited on the
+      // disk: looking and reserving happen here in one synchronous step.
+      if (placed.some((p) => (this.reserved.get(fold(p.file.relPath)) ?? mediaKey) !== mediaKey)) continue;
       for (const p of placed) this.reserved.set(fold(p.file.relPath), mediaKey);
       try {
         for (const p of placed) if (p.verdict.kind === 'aside') p.file.setAside = await this.setAside(mediaKey, p.file.relPath, p.verdict.row, p.verdict.digest);
@@ -128,7 +131,7 @@ export class PathPlanner {
     return { kind: 'taken' };
   }
 
-  /** Moves what is at `relPath` into `.gphotos-keep/trash/<date>/replaced/`, recorded; the path is then free. */
+  /** Moves what is at `relPath` into `.gphotos-keep-trash/<date>/replaced/`, recorded; the path is then free. */
   private async setAside(mediaKey: string, relPath: string, row: FileRow | null, digest: FileDigest): Promise<string | undefined> {
     const nowMs = Date.now();
     const base = `${TRASH_DIR}/${localDate(nowMs)}/replaced`;

@@ -5,7 +5,7 @@
 import Database from 'better-sqlite3';
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { localDate, trashCandidates } from '../../src/folder/trash.js';
+import { TRASH_DIR, localDate, trashCandidates } from '../../src/folder/trash.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { expect, test } from '../helpers/fixtures.js';
 import { MEDIA_DIR, type Replica } from '../replica/index.js';
@@ -59,7 +59,7 @@ test('an accepted probable still (the user\'s own edit) goes to the trash, recor
   // … and the user's bytes were not written over: they are in the trash, and the index says where.
   const kept = bytesUnder(outDir).get(sha256(mine)) ?? [];
   expect(kept, 'the user\'s still is kept').toHaveLength(1);
-  expect(kept[0].startsWith(path.join('.gphotos-keep', 'trash'))).toBe(true);
+  expect(kept[0].split(path.sep).join('/').startsWith(`${TRASH_DIR}/`)).toBe(true);
   const db = new Database(path.join(outDir, '.gphotos-keep', 'index.db'), { readonly: true });
   try {
     expect(db.prepare('SELECT rel_path, trashed_from FROM files WHERE sha256 = ? AND trashed_ms IS NOT NULL').all(sha256(mine))).toEqual([{ rel_path: kept[0].split(path.sep).join('/'), trashed_from: rel }]);
@@ -76,7 +76,7 @@ test('verify --fix that cannot move a changed file aside: the next sync still ne
   appendFileSync(path.join(outDir, rel), 'the only copy of an edit');
   const changed = sha256(readFileSync(path.join(outDir, rel)));
   // Every name verify --fix would move it to is taken.
-  for (const candidate of trashCandidates(`.gphotos-keep/trash/${localDate(Date.now())}/verify`, rel)) {
+  for (const candidate of trashCandidates(`${TRASH_DIR}/${localDate(Date.now())}/verify`, rel)) {
     mkdirSync(path.dirname(path.join(outDir, candidate)), { recursive: true });
     writeFileSync(path.join(outDir, candidate), 'in the way');
   }

@@ -4,6 +4,7 @@
 // refuses a link, naming it.
 import { appendFileSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
+import { TRASH_DIR } from '../../src/folder/trash.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import { expect, test } from '../helpers/fixtures.js';
 import { readIndex, sha256, sync } from './sync-helpers.js';
@@ -49,11 +50,11 @@ test('a trash that is a symbolic link to elsewhere: verify --fix moves nothing o
 
   const elsewhere = path.join(workDir, 'elsewhere-trash');
   mkdirSync(elsewhere);
-  symlinkSync('../../elsewhere-trash', path.join(outDir, '.gphotos-keep', 'trash'));
+  symlinkSync(elsewhere, path.join(outDir, TRASH_DIR));
 
   const fix = await runCli(['verify', '--out', outDir, '--fix', '--json'], { env: cleanEnv() });
   expect(everything(elsewhere), 'files moved through the link').toEqual([]);
-  expect(fix.stderr + fix.stdout).toContain(`${path.join(outDir, '.gphotos-keep', 'trash')} is a symbolic link`);
+  expect(fix.stderr + fix.stdout).toContain(`${path.join(outDir, TRASH_DIR)} is a symbolic link`);
   // Not moved, not lost, and not re-queued over it.
   expect(sha256(file)).toBe(changed);
   expect(readFileSync(file).subarray(-14).toString()).toBe('edited by hand');

@@ -16,6 +16,7 @@ import { type DownloadEnv, placeTransferred } from '../../src/download/item.js';
 import { keyTag } from '../../src/folder/layout.js';
 import { partName, removeStartedParts } from '../../src/folder/part-files.js';
 import { PathPlanner } from '../../src/folder/planner.js';
+import { TRASH_DIR } from '../../src/folder/trash.js';
 import type { RemoteItem } from '../../src/model/remote-item.js';
 import { type Db, openIndex } from '../../src/store/database.js';
 import { type FileRecord, filesOf, insertFileRecord, recordDownloaded } from '../../src/store/files.js';
@@ -90,7 +91,7 @@ test('the user\'s own file recorded for the item (an accepted probable match) go
   expect(readFileSync(path.join(out, '2020/01/IMG_1.jpg'), 'utf8')).toBe('google bytes');
   const kept = holding('my own edit');
   expect(kept).toHaveLength(1);
-  expect(kept[0]).toMatch(/^\.gphotos-keep\/trash\/\d{4}-\d{2}-\d{2}\/replaced\/2020\/01\/IMG_1\.jpg$/);
+  expect(kept[0]).toMatch(new RegExp(`^${TRASH_DIR.replace(/\./g, '\\.')}/\\d{4}-\\d{2}-\\d{2}/replaced/2020/01/IMG_1\\.jpg$`));
   const rows = filesOf(db, it.mediaKey).map((f) => ({ rel: f.rel_path, from: f.trashed_from, trashed: f.trashed_ms !== null, sha: f.sha256 }));
   expect(rows).toEqual([
     { rel: kept[0], from: '2020/01/IMG_1.jpg', trashed: true, sha: sha('my own edit') },

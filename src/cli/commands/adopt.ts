@@ -14,6 +14,7 @@ import { type Outcome, UsageError } from '../../errors.js';
 import { type FrameResult, runInFrame } from '../../run/frame.js';
 import type { RunSummaryLike } from '../../run/report.js';
 import { type Db, openIndex, openIndexSnapshot } from '../../store/database.js';
+import { isWithinSync, sameEntrySync } from '../../folder/identity.js';
 import { type CommandContext, siteBaseUrl } from '../context.js';
 import { frameContext, unfinishedJson } from '../frame-context.js';
 
@@ -69,7 +70,7 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
   if (!existsSync(folder) || !statSync(folder).isDirectory()) throw new UsageError(`--from-folder ${fromFolder}: no such folder.`);
   if (typeof o.out !== 'string' || o.out === '') throw new UsageError('--from-folder needs --out DIR: the backup folder the matched files go into (it may be an existing gphotos-keep backup).');
   const out = path.resolve(o.out);
-  if (out === folder) throw new UsageError('--from-folder and --out are the same folder: give the backup folder with --out, and the folder to adopt from with --from-folder.');
+  refuseOverlap(folder, out, placement);
   const adopted = await inFrame(ctx, out, (db) =>
     adoptFolder({
       db,
@@ -86,6 +87,25 @@ export async function runAdopt(ctx: CommandContext): Promise<number> {
     }).then((r) => ({ report: r, outcome: r.failed.length > 0 ? 'Partial' : 'Complete', summary: folderReportSummary(r) })),
   );
   return finish(ctx, adopted, describeFolderReport);
+}
+
+/**
+ * The folder to adopt from and the backup folder, compared as folders (device and inode, so a
+ * symbolic link, a bind mount or another spelling of one path is seen through): never the
+ * same folder, and with --move never one inside the other — a file found there would be
+ * "moved" onto itself and its only copy removed.
+ */
+function refuseOverlap(folder: string, out: string, placement: Placement): void {
+  if (folder === out || sameEntrySync(folder, out)) {
+    throw new UsageError(`--from-folder ${folder} and --out ${out} are the same folder: give the backup folder with --out, and the folder to adopt from with --from-folder.`);
+  }
+  if (placement !== 'move') return;
+  if (isWithinSync(folder, out)) {
+    throw new UsageError(`--from-folder ${folder} lies inside the backup folder --out ${out}: --move would move files within the backup onto themselves. Adopt from a folder outside it, or use --copy.`);
+  }
+  if (isWithinSync(out, folder)) {
+    throw new UsageError(`--out ${out} lies inside --from-folder ${folder}: with --move the backup's own files would be adopted again. Give a backup folder outside the one to adopt from, or use --copy.`);
+  }
 }
 
 type AdoptSummary = RunSummaryLike & Record<string, unknown>;

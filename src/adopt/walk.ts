@@ -5,6 +5,7 @@
 import { opendir } from 'node:fs/promises';
 import path from 'node:path';
 import { identityKey } from '../folder/identity.js';
+import { TRASH_DIR } from '../folder/trash.js';
 import { STATE_DIR } from '../store/database.js';
 
 const MEDIA_EXTENSIONS = new Set([
@@ -45,7 +46,7 @@ export async function* walkMedia(root: string, skip: string[] = []): AsyncGenera
     for await (const entry of handle) {
       if (entry.isDirectory()) {
         const full = path.join(dir, entry.name);
-        if (entry.name === STATE_DIR || skipped.has(full) || skippedIds.has(identityKey(full) ?? '')) continue;
+        if (entry.name === STATE_DIR || entry.name === TRASH_DIR || skipped.has(full) || skippedIds.has(identityKey(full) ?? '')) continue;
         dirs.push(full);
       } else if (entry.isFile() && isMediaFile(entry.name) && !entry.name.endsWith('.part')) {
         files.push(entry.name);

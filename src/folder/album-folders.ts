@@ -84,7 +84,7 @@ export async function ensureAlbumDir(db: Db, outDir: string, album: AlbumRow): P
 
 /**
  * An album Google no longer shows: its folder of links moves to
- * `.gphotos-keep/trash/<date>/albums/<name>` (never deleted; the photos stay in the date
+ * `.gphotos-keep-trash/<date>/albums/<name>` (never deleted; the photos stay in the date
  * layout). Returns where it went, or null when it had no folder on disk.
  */
 export async function trashAlbumDir(db: Db, outDir: string, album: AlbumRow, nowMs = Date.now()): Promise<string | null> {

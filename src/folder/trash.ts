@@ -1,10 +1,11 @@
-// The trash of the backup folder: `<out>/.gphotos-keep/trash/<YYYY-MM-DD>/…`. Files leave their
+// The trash of the backup folder: `<out>/.gphotos-keep-trash/<YYYY-MM-DD>/…`. Files leave their
 // place only by moving in here (prune, verify --fix); nothing is deleted, the owner empties it.
+// It is not in the state folder (.gphotos-keep), so deleting the state to start over never
+// deletes a trashed photo; an old `.gphotos-keep/trash` is moved here once (trash-move.ts).
 import path from 'node:path';
-import { STATE_DIR } from '../store/database.js';
 import { withTag } from './names.js';
 
-export const TRASH_DIR = `${STATE_DIR}/trash`;
+export const TRASH_DIR = '.gphotos-keep-trash';
 
 /** The local calendar date of `ms` as YYYY-MM-DD (the owner reads the trash by their own date). */
 export function localDate(ms: number): string {

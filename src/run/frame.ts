@@ -14,6 +14,8 @@ import type { Logger } from '../log.js';
 import type { RunCounts } from '../store/runs.js';
 import { type Db, indexPath, openIndex, stateDir as stateDirOf } from '../store/database.js';
 import { assertIndexIntact } from '../store/integrity.js';
+import { TRASH_DIR } from '../folder/trash.js';
+import { OLD_TRASH_DIR, moveOldTrash } from '../folder/trash-move.js';
 import { saveIndexCopy } from '../store/snapshots.js';
 import { countByState } from '../store/items.js';
 import { finishRun, lastSuccessMs, startRun } from '../store/runs.js';
@@ -158,6 +160,7 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
         db = openIndex(out);
         // A damaged index is never written to: the run stops before its first row (restic's `check`, at every start).
         assertIndexIntact(db, indexPath(out));
+        if (ctx.exclusive !== false) moveTrashOut(out, db, log);
         runId = startRun(db, ctx.command, startedAt.getTime());
       } catch (error) {
         setupError = error;
@@ -335,5 +338,16 @@ function closeQuietly(db: Db | null): void {
     db?.close();
   } catch {
     // closing a broken handle: nothing more to save
+  }
+}
+
+/** Once per backup: the old trash in the state folder moves beside the photos (never deleted). */
+function moveTrashOut(out: string, db: Db, log: Logger): void {
+  try {
+    const moved = moveOldTrash(out, db);
+    if (moved) log.info({ moved: moved.moved, renamed: moved.renamed.length, left: moved.left.length }, `moved the trash out of the state folder: ${OLD_TRASH_DIR}/ is now ${TRASH_DIR}/`);
+    if (moved && moved.left.length > 0) log.warn({ left: moved.left.slice(0, 10) }, `${moved.left.length} file(s) stay in ${OLD_TRASH_DIR}/: every name for them in ${TRASH_DIR}/ is taken`);
+  } catch (error) {
+    log.warn({ reason: describeError(error) }, `could not move the trash out of ${OLD_TRASH_DIR}/; the next run tries again`);
   }
 }

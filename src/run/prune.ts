@@ -1,5 +1,5 @@
 // `--prune`: the files of items Google no longer lists move into
-// `<out>/.gphotos-keep/trash/<YYYY-MM-DD>/<their relative path>`. Nothing is deleted: the
+// `<out>/.gphotos-keep-trash/<YYYY-MM-DD>/<their relative path>`. Nothing is deleted: the
 // trash is an ordinary folder the owner empties when they choose to.
 import { resolveInside } from '../folder/layout.js';
 import { moveToFreeName } from '../folder/moves.js';
@@ -16,7 +16,7 @@ export interface PrunedFile {
 }
 
 export interface PruneReport {
-  /** `<out>/.gphotos-keep/trash/<date>` relative to the backup folder. */
+  /** `<out>/.gphotos-keep-trash/<date>` relative to the backup folder. */
   trashDir: string;
   moved: PrunedFile[];
   /** Recorded files of gone items that were not on disk (left as they are in the index). */

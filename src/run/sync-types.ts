@@ -36,7 +36,7 @@ export interface SyncParams {
   rescanDays?: number;
   /** --accept-deletions: let a rescan mark items gone past the mass-disappearance guard. */
   acceptDeletions?: boolean;
-  /** --prune: move files of items deleted in Google into .gphotos-keep/trash/<date>/. */
+  /** --prune: move files of items deleted in Google into .gphotos-keep-trash/<date>/. */
   prune?: boolean;
   /** --album-links: how albums/, favorites/, archive/ and partner/ show the files (default symlink). */
   albumLinks?: LinkMode;

@@ -2,7 +2,7 @@
 // recorded file must be present with its recorded size; its sha256 is recomputed with
 // --full, or when its size or mtime changed; a hashed file must still parse with exiftool.
 // Live Photo pairs that lost a half are reported. With --fix, changed or corrupt files are
-// moved aside (never deleted) into .gphotos-keep/trash/<date>/verify/, and their items are
+// moved aside (never deleted) into .gphotos-keep-trash/<date>/verify/, and their items are
 // re-queued, so the next sync downloads them again into the same places. The command runs it
 // inside the run frame (src/run/frame.ts); --fix writes, so it holds the run lock.
 import { lstat } from 'node:fs/promises';

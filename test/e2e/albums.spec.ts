@@ -9,6 +9,7 @@ import path from 'node:path';
 import { sampleAlbums, startReplica, type Replica, type ReplicaItem } from '../replica/index.js';
 import { signInProfile } from '../helpers/profile.js';
 import { datedFolder, keyTag } from '../../src/folder/layout.js';
+import { TRASH_DIR } from '../../src/folder/trash.js';
 import { openIndex } from '../../src/store/database.js';
 import { test, expect } from '../helpers/fixtures.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
@@ -231,9 +232,9 @@ test.describe('albums and sharing', () => {
     expect(names(tree, tripBDir)).toEqual(['DSCN0025.jpg', 'DSCN0025.jpg.xmp', 'DSCN0029.jpg', 'IMG_0042.HEIC', 'IMG_0042.MOV']);
     // Deleted: its folder of links went to the backup's trash, the photos stay.
     expect(tree.has('albums/Family')).toBe(false);
-    const trashDirs = readdirSync(path.join(outDir, '.gphotos-keep', 'trash'));
+    const trashDirs = readdirSync(path.join(outDir, TRASH_DIR));
     expect(trashDirs).toHaveLength(1);
-    const trashedFolder = path.join(outDir, '.gphotos-keep', 'trash', trashDirs[0], 'albums', 'Family');
+    const trashedFolder = path.join(outDir, TRASH_DIR, trashDirs[0], 'albums', 'Family');
     expect(readdirSync(trashedFolder).sort()).toEqual(['Canon_40D.jpg', 'Canon_40D.original.jpg', 'DSCN0010.jpg', 'IMG_20220814_141231.jpg', 'album.json']);
     // Removed from an album (the account's photo, and Robin's): the link goes, never the photo.
     expect(names(tree, 'albums/Ski weekend')).toEqual(['DSCN0042.jpg', 'IMG_20240203_101010.jpg']);

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ReplicaItemSpec } from '../replica/index.js';
 import { openIndex } from '../../src/store/database.js';
 import { ListingMeta, setMetaMs } from '../../src/store/scan.js';
-import { localDate } from '../../src/folder/trash.js';
+import { TRASH_DIR, localDate } from '../../src/folder/trash.js';
 import { test, expect } from '../helpers/fixtures.js';
 import { readIndex, sha256, sync, walk } from './sync-helpers.js';
 
@@ -89,7 +89,7 @@ test('a deleted item becomes gone and keeps its file; --prune moves it to the da
   expect(prune.code, prune.stderr).toBe(0);
   expect(prune.summary).toMatchObject({ fullRescan: false, pruned: 1 });
   expect(prune.stderr).toContain(relPath);
-  const trashed = `.gphotos-keep/trash/${localDate(Date.now())}/${relPath}`;
+  const trashed = `${TRASH_DIR}/${localDate(Date.now())}/${relPath}`;
   expect(existsSync(path.join(outDir, relPath))).toBe(false);
   expect(sha256(path.join(outDir, trashed))).toBe(bytesHash);
   const row = readIndex(outDir, (index) => index.files(victim.mediaKey))[0];

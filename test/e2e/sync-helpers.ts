@@ -6,6 +6,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Replica } from '../replica/index.js';
 import { LINK_ROOTS } from '../../src/folder/links.js';
+import { TRASH_DIR } from '../../src/folder/trash.js';
 import { openIndex } from '../../src/store/database.js';
 import { type FileRow, filesOf } from '../../src/store/files.js';
 import { type ItemRow, getItem } from '../../src/store/items.js';
@@ -16,7 +17,7 @@ export function sha256(file: string): string {
 }
 
 /**
- * Every file below dir (relative, forward slashes), hidden state folders included when asked.
+ * Every file below dir (relative, forward slashes), the state folder and the backup's trash included when asked.
  * The link folders (albums/, favorites/, archive/, partner/) hold links to files of the date
  * layout, not files of their own: they are left out unless asked for (test/e2e/albums.spec.ts
  * checks them link by link).
@@ -26,7 +27,7 @@ export function walk(dir: string, options: { includeState?: boolean; includeLink
   if (!existsSync(dir)) return out;
   const visit = (current: string): void => {
     for (const entry of readdirSync(current, { withFileTypes: true })) {
-      if (!options.includeState && entry.name === '.gphotos-keep') continue;
+      if (!options.includeState && (entry.name === '.gphotos-keep' || (current === dir && entry.name === TRASH_DIR))) continue;
       if (!options.includeLinks && current === dir && (LINK_ROOTS as readonly string[]).includes(entry.name)) continue;
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) visit(full);

@@ -166,9 +166,9 @@ test('album folders: the title made one safe name; two albums with one title: th
   expect(JSON.parse(readFileSync(path.join(out, renamed, 'album.json'), 'utf8'))).toEqual(manifest);
   expect(readdirSync(path.join(out, renamed)).filter((n) => n.endsWith('.tmp'))).toEqual([]);
 
-  // Gone from Google: the folder of links moves into .gphotos-keep/trash/<date>/albums/…, the photo stays.
+  // Gone from Google: the folder of links moves into .gphotos-keep-trash/<date>/albums/…, the photo stays.
   const movedTo = await trashAlbumDir(db, out, getAlbumRow(db, ALBUM_2)!, Date.UTC(2026, 0, 20, 12));
-  expect(movedTo).toMatch(/^\.gphotos-keep\/trash\/2026-01-2\d\/albums\/Summer_Winter_ 2019$/);
+  expect(movedTo).toMatch(/^\.gphotos-keep-trash\/2026-01-2\d\/albums\/Summer_Winter_ 2019$/);
   expect(readdirSync(path.join(out, movedTo!)).sort()).toEqual(['A.jpg', 'album.json']);
   expect(existsSync(path.join(out, renamed))).toBe(false);
   expect(readFileSync(path.join(out, '2019/05/A.jpg'), 'utf8')).toBe(`bytes of ${KEY_A} 2019/05/A.jpg`);

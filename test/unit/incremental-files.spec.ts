@@ -8,7 +8,7 @@ import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { moveNoClobber } from '../../src/folder/moves.js';
-import { localDate } from '../../src/folder/trash.js';
+import { TRASH_DIR, localDate } from '../../src/folder/trash.js';
 import { pruneGone } from '../../src/run/prune.js';
 import { keepChangedVersions } from '../../src/run/versions.js';
 import { type Db, openIndex } from '../../src/store/database.js';
@@ -96,7 +96,7 @@ test('prune moves the files of gone items into the dated trash once, and reports
 
     const now = Date.now();
     const report = await pruneGone({ db, outDir: out, nowMs: now });
-    const trash = `.gphotos-keep/trash/${localDate(now)}`;
+    const trash = `${TRASH_DIR}/${localDate(now)}`;
     expect(report.trashDir).toBe(trash);
     expect(report.moved).toEqual([{ mediaKey: items[1].mediaKey, from: paths[1], to: `${trash}/${paths[1]}`, bytes: `bytes of ${items[1].mediaKey}`.length }]);
     expect(report.missing).toEqual([{ mediaKey: items[2].mediaKey, relPath: paths[2] }]);

@@ -66,8 +66,8 @@ export function humanSummary(s: SyncSummary): string {
     lines.push(
       `Listed ${s.found} items (${s.new} new) by ${s.listing ?? 'nothing'}; downloaded ${s.downloaded} (${formatBytes(s.bytes)}), ${s.skipped} already backed up, ${s.deferred} deferred (still processing), ${s.failed} failed, in ${s.seconds} s.`,
     );
-    if (s.fullRescan) lines.push(`Full rescan: ${s.gone} item(s) no longer in Google marked gone${s.gone > 0 && s.pruned === 0 ? '; their files stay (--prune moves them to .gphotos-keep/trash/)' : ''}.`);
-    if (s.pruned > 0) lines.push(`Pruned: ${s.pruned} file(s) of items deleted in Google moved to .gphotos-keep/trash/.`);
+    if (s.fullRescan) lines.push(`Full rescan: ${s.gone} item(s) no longer in Google marked gone${s.gone > 0 && s.pruned === 0 ? '; their files stay (--prune moves them to .gphotos-keep-trash/)' : ''}.`);
+    if (s.pruned > 0) lines.push(`Pruned: ${s.pruned} file(s) of items deleted in Google moved to .gphotos-keep-trash/.`);
     if (s.changed > 0) lines.push(`${s.changed} item(s) changed in Google: the old files were kept as dated versions (~v<date>) and the new versions queued.`);
     if (s.deletionsRefused) lines.push(`Deletions not applied: ${s.deletionsRefused}`);
     if (s.remaining > 0) lines.push(`${s.remaining} item(s) still to download: run sync again (failed items are retried).`);

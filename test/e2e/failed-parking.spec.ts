@@ -86,7 +86,8 @@ test('an item failing in every run is parked after --park-after runs, not fetche
   expect(third.summary).toMatchObject({ failed: 0, deferred: 1, downloaded: 0, remaining: 1 });
   expect(third.summary?.parked).toMatchObject({ total: 1, items: [{ mediaKey: victim.mediaKey, fileName: victim.fileName, failedRuns: 2, parkedAt: new Date(parkedAt).toISOString() }] });
   // The human summary on stderr.
-  expect(third.stderr).toMatch(/Parked: 1 item\(s\) failed run after run, not tried again until `gphotos-keep sync --retry-failed`:/);
+  // The command to run carries this run's folder, profile and site (src/cli/suggest.ts).
+  expect(third.stderr).toContain(`Parked: 1 item(s) failed run after run, not tried again until \`gphotos-keep sync --retry-failed --out ${outDir} --profile ${profileDir} --base-url ${replica.baseUrl}\`:`);
   expect(third.stderr).toContain(`  ${victim.fileName} (${victim.mediaKey}): `);
   // The run report.
   const report = latestReport(outDir);
@@ -106,7 +107,7 @@ test('an item failing in every run is parked after --park-after runs, not fetche
   expect(status.parked).toMatchObject({ total: 1, items: [{ mediaKey: victim.mediaKey, fileName: victim.fileName, failedRuns: 2, parkedAt: new Date(parkedAt).toISOString() }] });
   expect(status.parked.items[0].reason).toBeTruthy();
   const statusText = await runCli(['status', '--out', outDir], { env: cleanEnv() });
-  expect(statusText.stdout).toContain('Parked, not tried again until `gphotos-keep sync --retry-failed` (1):');
+  expect(statusText.stdout).toContain(`Parked, not tried again until \`gphotos-keep sync --retry-failed --out ${outDir}\` (1):`);
   expect(statusText.stdout).toMatch(new RegExp(`  ${victim.mediaKey}  ${victim.fileName.replace('.', '\\.')}  failed in 2 runs, parked since \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC \\(.+ ago\\)  \\S`));
 
   // Run 4: the download works again and --retry-failed tries the parked item: kept, counters cleared, exit 0.

@@ -4,7 +4,7 @@
 // on the command line, to override a config file's true.
 
 export type OptionType = 'string' | 'path' | 'url' | 'int' | 'bool';
-export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt';
+export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt' | 'repair';
 
 export interface OptionDef {
   /** camelCase key: commander's attribute and the config file's key. */
@@ -28,12 +28,12 @@ export interface OptionDef {
   cliOnly?: boolean;
 }
 
-const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adopt'];
+const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adopt', 'repair'];
 
 export const optionTable: OptionDef[] = [
-  { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt'] },
-  { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives in $XDG_DATA_HOME/gphotos-keep/profiles/ (~/.local/share/…; $GPHOTOS_KEEP_HOME/profiles/ when set), a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt'] },
-  { key: 'baseUrl', flags: '--base-url <url>', description: 'Google Photos origin (a local replica stands in for tests and the demo)', type: 'url', default: 'https://photos.google.com', env: 'GPHOTOS_KEEP_BASE_URL', commands: ['sync', 'login', 'doctor', 'adopt'] },
+  { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'repair'] },
+  { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives in $XDG_DATA_HOME/gphotos-keep/profiles/ (~/.local/share/…; $GPHOTOS_KEEP_HOME/profiles/ when set), a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt', 'repair'] },
+  { key: 'baseUrl', flags: '--base-url <url>', description: 'Google Photos origin (a local replica stands in for tests and the demo)', type: 'url', default: 'https://photos.google.com', env: 'GPHOTOS_KEEP_BASE_URL', commands: ['sync', 'login', 'doctor', 'adopt', 'repair'] },
   { key: 'concurrency', flags: '--concurrency <n>', description: 'browser pages downloading at once (more than 5-6 risks rate limits)', type: 'int', default: 3, min: 1, max: 8, env: 'GPHOTOS_KEEP_CONCURRENCY', commands: ['sync', 'adopt'] },
   { key: 'limit', flags: '--limit <n>', description: 'download at most n items this run', type: 'int', min: 1, commands: ['sync'], cliOnly: true },
   { key: 'dryRun', flags: '--dry-run', description: 'list and report what would be done, download and change nothing', type: 'bool', default: false, commands: ['sync', 'adopt'], cliOnly: true },
@@ -46,17 +46,19 @@ export const optionTable: OptionDef[] = [
   { key: 'albumLinks', flags: '--album-links <mode>', description: 'how albums/<title>/, favorites/, archive/ and partner/ show the files of the date layout: relative symlinks, hard links, copies, or no link folders', type: 'string', default: 'symlink', choices: ['symlink', 'hardlink', 'copy', 'none'], env: 'GPHOTOS_KEEP_ALBUM_LINKS', commands: ['sync'] },
   { key: 'sharedAlbums', flags: '--shared-albums', description: "also back up the photos of others in albums shared with you (downloaded through the album, kept in the date layout, linked from the album's folder)", type: 'bool', default: true, commands: ['sync'] },
   { key: 'partner', flags: '--partner', description: 'also back up the items your partner shares with you (partner sharing), linked from partner/', type: 'bool', default: false, commands: ['sync'] },
-  { key: 'accountIndex', flags: '--account-index <n>', description: "use the n-th account signed in to the browser profile (Google's /u/<n>/); a backup folder stays tied to one account", type: 'int', min: 0, max: 9, env: 'GPHOTOS_KEEP_ACCOUNT_INDEX', commands: ['sync', 'doctor', 'adopt'] },
-  { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep/trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
-  { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login'] },
+  { key: 'accountIndex', flags: '--account-index <n>', description: "use the n-th account signed in to the browser profile (Google's /u/<n>/); a backup folder stays tied to one account", type: 'int', min: 0, max: 9, env: 'GPHOTOS_KEEP_ACCOUNT_INDEX', commands: ['sync', 'doctor', 'adopt', 'repair'] },
+  { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep-trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
+  { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login', 'repair'] },
   { key: 'healthcheck', flags: '--healthcheck <url>', description: 'healthchecks.io ping URL: /start at the beginning, /<exit code> at the end', type: 'url', env: 'GPHOTOS_KEEP_HEALTHCHECK', secret: true, commands: ['sync'] },
   { key: 'logFile', flags: '--log-file <file>', description: 'append JSON log lines to this file', type: 'path', env: 'GPHOTOS_KEEP_LOG_FILE', commands: RUN },
+  { key: 'stuckLockHours', flags: '--stuck-lock-hours <hours>', description: 'a run refused by the same live run lock for longer than this exits 1 and pings a failure, so a stuck run is noticed (a lock nobody refreshes for 10 minutes is taken over, whatever its host)', type: 'int', default: 24, min: 0, max: 8760, env: 'GPHOTOS_KEEP_STUCK_LOCK_HOURS', commands: ['sync', 'adopt', 'verify'] },
   { key: 'metricsFile', flags: '--metrics-file <file>', description: 'write Prometheus textfile metrics here after each run', type: 'path', env: 'GPHOTOS_KEEP_METRICS_FILE', commands: ['sync'] },
   { key: 'quiet', flags: '-q, --quiet', description: 'only warnings and errors', type: 'bool', default: false, commands: RUN },
   { key: 'verbose', flags: '-v, --verbose', description: 'debug logging', type: 'bool', default: false, commands: RUN },
   { key: 'utc', flags: '--utc', description: 'show times in UTC instead of the local time zone (TZ)', type: 'bool', default: false, commands: ['status'] },
   { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
+  { key: 'index', flags: '--index', description: 'rebuild the index from its newest sound saved copy and the files on disk, matching files back to their Google items (by the copy, then by SHA-1 when signed in); the damaged index is kept aside, no file is moved or deleted', type: 'bool', default: false, commands: ['repair'], cliOnly: true },
   { key: 'cookies', flags: '--cookies <file>', description: 'import a cookies.txt (Netscape) or JSON cookie export into the profile', type: 'path', commands: ['login'], cliOnly: true },
   { key: 'site', flags: '--site', description: 'check, signed in, each fact about photos.google.com the program relies on and print a table for a bug report: exit 0 all hold, 5 one changed, 4 signed out', type: 'bool', default: false, commands: ['doctor'], cliOnly: true },
   { key: 'check', flags: '--check', description: 'only check the session headless: exit 0 signed in, 4 signed out', type: 'bool', default: false, commands: ['login'], cliOnly: true },

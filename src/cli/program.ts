@@ -16,6 +16,7 @@ const commands: { name: CommandName; summary: string; load: () => Promise<Comman
   { name: 'verify', summary: 'check every recorded file: present, same size and sha256, still parses', load: async () => (await import('./commands/verify.js')).runVerify },
   { name: 'doctor', summary: 'check Chromium, exiftool, SQLite, the output folder and the profile', load: async () => (await import('./commands/doctor.js')).runDoctor },
   { name: 'adopt', summary: 'count an existing backup (gphotos-sync, Takeout, a folder) without downloading it again', load: async () => (await import('./commands/adopt.js')).runAdopt },
+  { name: 'repair', summary: 'repair --index: rebuild a damaged index from its saved copy and the files on disk (moves and deletes nothing)', load: async () => (await import('./commands/repair.js')).runRepair },
 ];
 
 export interface RunIo {

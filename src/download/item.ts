@@ -49,8 +49,8 @@ export interface DownloadEnv {
   };
   inspector: FileInspector | null;
   extractLive: LiveZipExtractor | null;
-  /** Google's extended info for the item, fetched beside the download (null when unavailable). */
-  itemInfo: ((mediaKey: string, place?: ItemPlace) => Promise<ExtendedInfo | null>) | null;
+  /** Google's facts about the item (file name, date, size, location, caption), fetched beside the download (null when unavailable). */
+  itemInfo: ((row: ItemRow, place?: ItemPlace) => Promise<ExtendedInfo | null>) | null;
   /** Whether the item has an unedited original (edited in Google); null when unknown. */
   hasOriginal?: ((mediaKey: string, place?: ItemPlace) => Promise<boolean | null>) | null;
   /**
@@ -103,7 +103,7 @@ export async function startItem(page: Page, env: DownloadEnv, row: ItemRow, befo
   const place = env.placeOf ? env.placeOf(row) : { kind: 'library' as const, key };
   if (!place) throw new DownloadFailedError(`${key} is someone else's item that no album or partner share shows now`);
   // What the item is comes over the RPC page while this page opens and downloads.
-  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key, place) : Promise.resolve(null);
+  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(row, place) : Promise.resolve(null);
   info.catch(() => undefined);
   const hasOriginal: Promise<boolean | null> = env.hasOriginal ? env.hasOriginal(key, place) : Promise.resolve(null);
   hasOriginal.catch(() => undefined);
@@ -378,10 +378,18 @@ async function toPart(env: DownloadEnv, key: string, from: string, name: string,
   return { part, partRel };
 }
 
-/** Removes a `.part` this item made (if still there) and its note. */
+/**
+ * Removes a `.part` this item made (if still there) and its note. The note is best-effort: this
+ * runs on the way out of a failure (a full disk may refuse the index too), and a note without
+ * its file is dropped by the next run's cleanup.
+ */
 async function dropPart(env: DownloadEnv, file: Pick<Arrived, 'at' | 'partRel'>): Promise<void> {
   await removeQuietly(file.at);
-  dropIntents(env.db, [file.partRel]);
+  try {
+    dropIntents(env.db, [file.partRel]);
+  } catch {
+    // left for the next run's cleanup
+  }
 }
 
 /** A single file: browser download → `<folder>/<name>~<tag>.part`, sealed and inspected. */

@@ -219,7 +219,7 @@ function indexIntegrity(out: string): string {
   if (problems.length === 1 && problems[0] === 'ok') return `${file} passes SQLite's quick_check (${items} items)`;
   throw new Failed(
     `${file} is damaged: ${problems.slice(0, 3).join('; ')}`,
-    `with no run going, keep a copy (\`cp ${file} ${file}.damaged\`), recover what SQLite can (\`sqlite3 ${file}.damaged .recover | sqlite3 ${file}.recovered\`, package sqlite3) and put ${path.basename(file)}.recovered in its place; files on disk are not affected`,
+    `run ${suggest('repair --index')}: it keeps the damaged file aside, starts from the last saved copy of the index and matches the files on disk back to their Google items, moving and deleting no file`,
   );
 }
 

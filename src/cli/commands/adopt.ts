@@ -206,7 +206,7 @@ function describeFolderReport(r: FolderReport): string {
   if (r.duplicates > 0) lines.push(`Duplicates of a file already adopted (e.g. one per album), left alone: ${r.duplicates}.`);
   lines.push(`Probable matches (same name and taken time, different bytes), not counted: ${r.probable.length}.`);
   lines.push(...listed(r.probable, (f) => `${f.path} → ${f.fileName ?? ''} ${f.mediaKey ?? ''}`.trimEnd()));
-  if (r.acceptCommand) lines.push(`To accept them as the backup's copies (they are not the originals' bytes): ${r.acceptCommand}`);
+  if (r.acceptCommand) lines.push(`To accept them as the backup's copies (they are not the originals' bytes): \`${r.acceptCommand}\``);
   lines.push(`Matching nothing, left alone: ${r.unmatched.length}.`);
   lines.push(...listed(r.unmatched, (f) => f.path));
   if (r.failed.length > 0) {

@@ -9,6 +9,7 @@
 // that differ only in case or Unicode normalisation are one name (fold): a backup may live on,
 // or be copied to, a disk that does not tell them apart.
 import { createHash } from 'node:crypto';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { HostileNameError, LocalIoError } from '../errors.js';
 import type { FileRole } from '../store/files.js';
@@ -68,8 +69,15 @@ export function resolveInside(outDir: string, relPath: string, origin: PathOrigi
 /** An absolute path as a relative path of the index (forward slashes), or null when it lies outside the backup folder. */
 export function relativeInside(outDir: string, file: string): string | null {
   const rel = path.relative(outDir, file);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) return null;
-  return rel.split(path.sep).join('/');
+  if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) return rel.split(path.sep).join('/');
+  // The same folder under another path (a link to it, or a link in the file's path): asked of the file system.
+  try {
+    const real = path.relative(realpathSync(outDir), path.join(realpathSync(path.dirname(file)), path.basename(file)));
+    if (real === '' || real.startsWith('..') || path.isAbsolute(real)) return null;
+    return real.split(path.sep).join('/');
+  } catch {
+    return null;
+  }
 }
 
 /** Forward slashes in the index on every platform. */

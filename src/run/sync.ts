@@ -8,8 +8,8 @@ import type { BrowserContext } from 'playwright-core';
 import { launchProfile } from '../browser/launch.js';
 import { DownloadQueue, type SiteLookups } from '../download/queue.js';
 import { KeepError, type Outcome, SignedOutError, SiteChangedError, UsageError, exitCodeFor } from '../errors.js';
-import { emptyDir, removeQuietly } from '../folder/durable.js';
-import { PART_FILE, findParts } from '../folder/part-files.js';
+import { emptyDir } from '../folder/durable.js';
+import { removeStartedParts } from '../folder/part-files.js';
 import { MediaInspector } from '../media/inspect.js';
 import { fetchItemDownloadInfoAt, fetchItemInfoAt } from '../site/album-calls.js';
 import { confirmOriginals, fetchHasOriginal, fetchItemInfo } from '../site/calls.js';
@@ -120,10 +120,10 @@ async function prepareIndex(outDir: string, tmpDir: string, params: SyncParams):
     if (unparked > 0) params.logger.info(`--retry-failed: ${unparked} parked item(s) will be tried again`);
   }
   await emptyDir(tmpDir);
-  // `.part` files of a run that was killed were never recorded: they go.
-  const stale = await findParts(outDir, PART_FILE, (name) => name === STATE_DIR);
-  for (const file of stale) await removeQuietly(file);
-  if (stale.length > 0) params.logger.info(`removed ${stale.length} unfinished .part file(s) from an earlier run`);
+  // `.part` files a killed run started (the index noted each) were never recorded: they go. Look-alikes stay.
+  const stale = await removeStartedParts(db, outDir, (name) => name === STATE_DIR);
+  if (stale.removed.length > 0) params.logger.info(`removed ${stale.removed.length} unfinished .part file(s) from an earlier run`);
+  if (stale.unknown.length > 0) params.logger.warn({ files: stale.unknown.slice(0, 20) }, `left ${stale.unknown.length} file(s) named like an unfinished download that gphotos-keep did not start`);
   return db;
 }
 

@@ -11,6 +11,7 @@ import { adoptGphotosSync, type GphotosSyncReport, resolveGphotosSyncSource } fr
 import type { Placement } from '../../adopt/place.js';
 import { resolveProfileDir } from '../../browser/profile.js';
 import { type Outcome, UsageError } from '../../errors.js';
+import { printable } from '../../log.js';
 import { type FrameResult, runInFrame } from '../../run/frame.js';
 import type { RunSummaryLike } from '../../run/report.js';
 import { type Db, openIndex, openIndexSnapshot } from '../../store/database.js';
@@ -217,7 +218,8 @@ function describeFolderReport(r: FolderReport): string {
 }
 
 function listed(files: ListedFile[], line: (f: ListedFile) => string): string[] {
-  const out = files.slice(0, SHOWN).map((f) => `  ${line(f)}`);
+  // Names come from Google and from other people's folders: printed with their controls escaped.
+  const out = files.slice(0, SHOWN).map((f) => `  ${printable(line(f))}`);
   if (files.length > SHOWN) out.push(`  … and ${files.length - SHOWN} more (--json lists them all)`);
   return out;
 }

@@ -79,6 +79,12 @@ test('bytes that Google holds as another item fail the item (exit 3), stay on di
   replica.faults.servesBytesOf.clear();
   const again = await sync(replica, outDir, profileDir);
   expect(again.code, again.stderr).toBe(0);
-  readIndex(outDir, (index) => expect(index.item(victim.mediaKey)?.state).toBe('done'));
+  readIndex(outDir, (index) => {
+    expect(index.item(victim.mediaKey)?.state).toBe('done');
+    // The wrong bytes were not written over: they went to the backup's trash, recorded there.
+    const aside = index.files(victim.mediaKey).filter((f) => f.trashed_ms !== null);
+    expect(aside.map((f) => f.sha256)).toEqual([replica.expectedFiles(holder.mediaKey)[0].sha256]);
+    expect(sha256(path.join(outDir, aside[0].rel_path))).toBe(aside[0].sha256);
+  });
   expectCompleteBackup(replica, outDir);
 });

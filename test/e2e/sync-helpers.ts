@@ -87,7 +87,8 @@ export function expectCompleteBackup(replica: Replica, outDir: string, except: S
       expect(row?.state, `state of ${item.fileName} (${item.mediaKey})`).toBe('done');
       const all = index.files(item.mediaKey);
       // XMP sidecars (Google-side metadata) are extra files of ours, not bytes from Google.
-      const files = all.filter((f) => f.role !== 'sidecar');
+      // Files set aside into the backup's trash (bytes we may not write over) are kept, but are no longer the item's.
+      const files = all.filter((f) => f.role !== 'sidecar' && f.trashed_ms === null);
       for (const f of all) if (f.role === 'sidecar') recorded.add(f.rel_path);
       const expected = replica.expectedFiles(item.mediaKey);
       expect(files.map((f) => `${f.role}:${f.sha256}`).sort(), `files of ${item.fileName}`).toEqual(expected.map((e) => `${roleOf(e.role)}:${e.sha256}`).sort());

@@ -204,7 +204,7 @@ async function measureRescan(setup: SizeSetup, result: SizeResult): Promise<void
   process.stderr.write(`bench rescan: ${label(setup)}: sync --rescan…\n`);
   const rescan = await runSync([...setup.base, '--rescan']);
   if (rescan.code !== 0) throw new Error(`sync --rescan exited ${rescan.code}:\n${rescan.logLines.slice(-20).join('\n')}`);
-  const line = rescan.logLines.find((l) => /^full rescan: \d+ listed/.test(l));
+  const line = rescan.logLines.find((l) => /\bfull rescan: \d+ listed/.test(l));
   const rate = line ? Number(/\((\d+) items\/s/.exec(line)?.[1] ?? NaN) : NaN;
   process.stderr.write(`bench rescan: ${label(setup)}: ${line ?? 'no rescan line in the log'}\n`);
   result.rescans.push(rescan);

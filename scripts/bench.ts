@@ -7,6 +7,10 @@ const benches: Record<string, { summary: string; load: () => Promise<Bench> }> =
     summary: 'items/min at concurrency 1 and 4 against the direct-HTTP limit, peak RSS of the process tree (replica: 100 ms, 2 MB/s, 200 items)',
     load: async () => (await import('./bench-sync.js')).benchSync,
   },
+  items: {
+    summary: 'per-item cost, tiny and phone libraries at concurrency 1, 3, 6: items/min, tree CPU per item, extra bytes, peak PSS, vs plain HTTP and vs --before <commit>',
+    load: async () => (await import('./bench-items.js')).benchItems,
+  },
   rescan: {
     summary: 'full-rescan enumeration rate and no-op incremental run at 10k and 100k items, and 100k items in 500 albums',
     load: async () => {

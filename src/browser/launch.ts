@@ -1,7 +1,7 @@
 // One persistent Chromium context on a profile: headless for runs, headed for login.
 // Every launch first makes sure no other Chromium holds the profile (profile-lock.ts) and
 // that the folder is private (profile.ts).
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import type { Logger } from '../log.js';
 import { BASE_ARGS, chromiumPath, chromiumVersion, sandboxArgs } from './chromium.js';
 import { ProfileInUseError, ensureProfileFree, profileLockState } from './profile-lock.js';
@@ -17,6 +17,12 @@ export interface LaunchOptions {
   minimalAutomation?: boolean;
   /** Receives the warnings: a stale lock removed, profile permissions fixed. */
   logger?: Logger;
+  /**
+   * Images and media (video, audio) a page loads that the browser fails at once instead of
+   * fetching: what a run would fetch only to throw away. Only requests of those resource types
+   * are ever asked about, never a page, a script, an RPC or a download, whatever the predicate says.
+   */
+  blockRequests?: (url: string) => boolean;
 }
 
 /**
@@ -44,8 +50,9 @@ export async function launchProfile(options: LaunchOptions): Promise<BrowserCont
     // a person signing in by hand through remote debugging gets the headed browser's agent.
     if (options.headless) args.push(`--user-agent=${headedUserAgent(await chromiumVersion(executablePath).catch(() => ''))}`);
   }
+  let context: BrowserContext;
   try {
-    return await chromium.launchPersistentContext(options.profileDir, {
+    context = await chromium.launchPersistentContext(options.profileDir, {
       executablePath,
       headless: options.headless,
       args,
@@ -69,6 +76,36 @@ export async function launchProfile(options: LaunchOptions): Promise<BrowserCont
     if (state.state === 'live' || state.state === 'foreign') throw new ProfileInUseError(options.profileDir, state.lock.pid, state.lock.host);
     throw error;
   }
+  const blocked = options.blockRequests;
+  if (blocked) {
+    for (const page of context.pages()) await blockDisplayRequests(context, page, blocked);
+    // A page's first requests may come before its filter is on: they are only display media fetched once.
+    context.on('page', (page) => void blockDisplayRequests(context, page, blocked).catch(() => undefined));
+  }
+  return context;
+}
+
+/**
+ * Pauses a page's image and media requests (and only those: Chromium's own request
+ * interception, by resource type) and fails the ones `blocked` names. Playwright's routes
+ * would do the same but pause every request of every page in this process, RPCs and
+ * downloads included, and turn the HTTP cache off while any route is set; measured, that cost
+ * more per item than the images it saved (docs/performance.md).
+ */
+async function blockDisplayRequests(context: BrowserContext, page: Page, blocked: (url: string) => boolean): Promise<void> {
+  const cdp = await context.newCDPSession(page);
+  cdp.on('Fetch.requestPaused', (event) => {
+    const decision = blocked(event.request.url)
+      ? cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' })
+      : cdp.send('Fetch.continueRequest', { requestId: event.requestId });
+    decision.catch(() => undefined);
+  });
+  await cdp.send('Fetch.enable', {
+    patterns: [
+      { urlPattern: '*', resourceType: 'Image', requestStage: 'Request' },
+      { urlPattern: '*', resourceType: 'Media', requestStage: 'Request' },
+    ],
+  });
 }
 
 /** The user agent this Chromium sends when headed (Chrome's reduced form: major version only). */

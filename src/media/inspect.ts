@@ -3,6 +3,7 @@
 // error page or a zip saved under a photo's name is retried, never recorded.
 import { ExifDateTime, ExifTool, type Tags } from 'exiftool-vendored';
 import { guardedExiftoolFactory } from './exiftool-process.js';
+import { type OnePassRead, readOnePass } from './one-pass-read.js';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { CorruptDownloadError, KeepError, LocalIoError } from '../errors.js';
@@ -233,25 +234,24 @@ export class MediaInspector {
     const name = path.basename(file);
     if (size === 0) throw new CorruptDownloadError(`${name} is empty (0 bytes)`);
 
-    let tags: Tags;
-    let check: Record<string, unknown>;
+    let read: OnePassRead;
     try {
-      // Structure check: -validate makes exiftool walk the whole JPEG to its EOI and every
-      // QuickTime/HEIF atom; -a -G4 keeps every warning, not only the first.
-      check = (await this.use((exiftool) => exiftool.readRaw(file, ['-validate', '-a', '-G4', '-Warning', '-Error', '-FileType']))) as Record<string, unknown>;
-      tags = await this.use((exiftool) => exiftool.read(file));
+      // One pass: the structure check (-validate makes exiftool walk the whole JPEG to its EOI
+      // and every QuickTime/HEIF atom; -a -G4 keeps every warning, not only the first) and the
+      // metadata, in the same exiftool read (one-pass-read.ts).
+      read = await this.use((exiftool) => readOnePass(exiftool, file));
     } catch (cause) {
       if (cause instanceof KeepError) throw cause;
       throw new CorruptDownloadError(`exiftool could not read ${name}: ${(cause as Error).message}`, { cause });
     }
+    const { tags } = read;
 
     const problems: string[] = [];
-    for (const [key, value] of Object.entries(check)) {
-      if (!/(^|:)(Warning|Error)$/.test(key) || typeof value !== 'string') continue;
+    for (const [key, value] of Object.entries(read.notes)) {
       if (key.endsWith('Error') || BROKEN.some((re) => re.test(value))) problems.push(value);
     }
     for (const error of tags.errors ?? []) problems.push(String(error));
-    const fileType = text(check.FileType ?? check[':FileType'] ?? (tags as Record<string, unknown>).FileType);
+    const fileType = text(read.fileType);
     const detected = fileType ? FILETYPE_FAMILY[fileType.toUpperCase()] ?? null : null;
     const claim = familyOfClaim(claimed, file);
     if (!fileType) problems.push('exiftool does not recognise the format');

@@ -19,6 +19,12 @@ export interface RemoteItem {
   /** Shared with the user, not theirs: Download may be unavailable. */
   notOwned: boolean;
   hasGeo: boolean;
+  /**
+   * Where Google places the item, from the row's geo extension: null when the row says it has
+   * no location, absent when the row does not say (rows without the extension, such as the
+   * upload view's).
+   */
+  location?: { latitude: number; longitude: number } | null;
   caption: string | null;
   /** File size Google lists with the row (`[1][9][0]`, present on most rows of the capture). */
   sizeBytes?: number | null;

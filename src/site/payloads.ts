@@ -61,9 +61,22 @@ export function parseLibraryItem(row: unknown): RemoteItem {
     archived: row.length > 13 && row[13] === true,
     notOwned: flags.some((flag) => Array.isArray(flag) && flag[0] === NOT_OWNED_FLAG),
     hasGeo: extension[ext.geo] !== undefined && extension[ext.geo] !== null,
+    location: rowLocation(extension[ext.geo]),
     caption: Array.isArray(captionEntry) ? str(captionEntry[0]) : str(captionEntry),
     sizeBytes: Array.isArray(thumb[9]) ? num(thumb[9][0]) : null,
   };
+}
+
+/**
+ * The geo extension `129168200` of a row: `[_, [[latE7, lngE7], …]]` with a place, `[[], [null, …]]`
+ * without one (lcxiM.json). Undefined when the row carries no extension, or one of another shape:
+ * then the row does not tell.
+ */
+function rowLocation(geo: unknown): RemoteItem['location'] {
+  if (!Array.isArray(geo) || geo.length < 2 || !Array.isArray(geo[1])) return undefined;
+  const pair = geoPair(geo[1]);
+  if (pair) return { latitude: pair[0] / 1e7, longitude: pair[1] / 1e7 };
+  return geo[1][0] === null || geo[1][0] === undefined ? null : undefined;
 }
 
 function parseRows(rows: unknown, what: string): RemoteItem[] {

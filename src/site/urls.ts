@@ -139,3 +139,44 @@ export function batchexecuteUrl(baseUrl: string, rpcid: string, tokens: { fSid: 
   params.set('rt', 'c');
   return `${trimBase(baseUrl)}${prefix}data/batchexecute?${params.toString()}`;
 }
+
+/**
+ * Image and video URLs the viewer and the grid load only to show an item: previews,
+ * thumbnails, video streams. Google's media URLs end in `=<options>` (`-` separated): a size
+ * (`w1280-h900`, `s512`) or a stream (`m18`) for display, while a download carries `d`
+ * (`=s0-d-ip` on photos.fife.usercontent.google.com, the facts page's download URL; `dv` for
+ * videos). Thumbnails and downloads share hosts and the `/pw/<token>` form, so only the options
+ * tell them apart: any URL whose options ask for a download or the original size (`s0`) is not
+ * display media, nor is anything on the download-only hosts. Without options, only a URL of
+ * Google's image hosts is (a row's thumbnail URL as listed serves a default-sized thumbnail).
+ */
+export function isDisplayMedia(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  const host = parsed.hostname;
+  if (DOWNLOAD_HOSTS.includes(host)) return false;
+  const options = mediaOptions(parsed.pathname);
+  if (options === null) return IMAGE_HOSTS.some((domain) => host === domain || host.endsWith(`.${domain}`));
+  if (options.some((o) => o === 'd' || o === 'dv' || o === 's0')) return false;
+  return options.some((o) => /^[whsm]\d+$/.test(o));
+}
+
+/** Where only downloads come from (facts page: video downloads, multi-item zips). */
+const DOWNLOAD_HOSTS = ['video-downloads.googleusercontent.com', 'doc-export.googleusercontent.com'];
+/** Google's image hosts (`lh3.googleusercontent.com`, `photos.fife.usercontent.google.com`). */
+const IMAGE_HOSTS = ['googleusercontent.com', 'usercontent.google.com'];
+
+/** `/pw/<token>=w1280-h900-no` → ['w1280', 'h900', 'no']; null without `=<options>` in the last path segment. */
+function mediaOptions(pathname: string): string[] | null {
+  const last = pathname.slice(pathname.lastIndexOf('/') + 1);
+  const at = last.indexOf('=');
+  if (at < 0) return null;
+  return last
+    .slice(at + 1)
+    .split('-')
+    .filter((o) => o !== '');
+}

@@ -188,7 +188,7 @@ test('latencyMs delays every response; bytesPerSecond throttles each download st
   await context.close();
 });
 
-test('counters: pages, rpc per id, download starts and completed bodies per key, total; resetCounters', async ({ browser }) => {
+test('counters: pages, rpc per id, download starts and completed bodies per key, total, body bytes by kind; resetCounters', async ({ browser }) => {
   const it = byName('DSCN0042.jpg');
   const { context, page } = await signedInPage(browser, replica, `/photo/${it.mediaKey}?hl=en`);
   const [d] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Shift+D')]);
@@ -199,8 +199,14 @@ test('counters: pages, rpc per id, download starts and completed bodies per key,
   expect(replica.counters.downloadStarts).toEqual({ [it.mediaKey]: 1 });
   expect(replica.counters.downloads).toEqual({ [it.mediaKey]: 1 });
   expect(replica.counters.total).toBeGreaterThanOrEqual(4);
+  // Body bytes by what they carried: the item's own bytes, the viewer's preview, RPC answers, the page.
+  expect(replica.counters.bytes.download).toBe(replica.expectedFiles(it.mediaKey)[0].bytes);
+  await expect.poll(() => replica.counters.displayRequests).toBe(1);
+  await expect.poll(() => replica.counters.bytes.display).toBeGreaterThan(100_000);
+  expect(replica.counters.bytes.rpc).toBeGreaterThan(0);
+  expect(replica.counters.bytes.page).toBeGreaterThan(0);
   replica.resetCounters();
-  expect(replica.counters).toEqual({ rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0 });
+  expect(replica.counters).toEqual({ rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0, bytes: { download: 0, display: 0, rpc: 0, page: 0, fragment: 0 }, displayRequests: 0 });
   await context.close();
 });
 

@@ -25,6 +25,7 @@ const STYLE = `
   .bar{position:absolute;top:0;left:0;right:0;height:56px;display:flex;justify-content:flex-end;gap:8px;padding:8px;box-sizing:border-box}
   .bar button{background:#333;color:#fff;border:0;border-radius:18px;padding:8px 12px;cursor:pointer}
   .media{position:absolute;top:64px;left:16px;right:336px;bottom:16px;display:flex;align-items:center;justify-content:center;font-size:28px}
+  .media img{position:absolute;inset:0;width:100%;height:100%;object-fit:contain}
   .info{position:absolute;top:56px;right:0;width:320px;bottom:0;background:#fff;color:#202124;padding:16px;box-sizing:border-box;overflow:auto}
   .info div{margin:6px 0}
   [role="menu"]{position:fixed;top:56px;right:16px;background:#fff;color:#202124;box-shadow:0 2px 8px rgba(0,0,0,.4);padding:8px 0;z-index:10}
@@ -179,8 +180,11 @@ export interface ViewerNeighbours {
   older: string | null;
 }
 
-/** One item's c-wiz: its toolbar, media placeholder and info panel (closed). `key`: the key it is shown under (album-scoped in an album). */
-export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, changes: SiteChanges = new Set(), key: string = item.mediaKey): string {
+/**
+ * One item's c-wiz: its toolbar, media (a preview image when `preview` gives the item's image
+ * URL) and info panel (closed). `key`: the key it is shown under (album-scoped in an album).
+ */
+export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, changes: SiteChanges = new Set(), key: string = item.mediaKey, preview: string | null = null): string {
   const texts = pageTexts(changes);
   const t = dateTexts(item.takenMs, item.tzOffsetMs);
   const size = humanSize(lib.sizeOf(item));
@@ -191,7 +195,8 @@ export function itemFragment(lib: Library, item: ReplicaItem, hidden: boolean, c
     `<c-wiz data-media-key="${escapeHtml(key)}" data-p="%.@.[null,&quot;${escapeHtml(key)}&quot;]"${hidden ? ' style="display:none" aria-hidden="true"' : ''}` +
     ` data-kind="${item.kind}" data-processing="${item.processing}" data-edited="${item.edited}">` +
     `<div class="bar"><button aria-label="Open info">Info</button><button aria-label="${escapeHtml(texts.moreOptions)}">⋮</button></div>` +
-    `<div class="media" aria-label="${escapeHtml(`${kindText} - ${t.label}`)}">${escapeHtml(kindText)}</div>` +
+    // The image URL without a size: the page asks for its own box, as the real viewer does.
+    `<div class="media" aria-label="${escapeHtml(`${kindText} - ${t.label}`)}">${preview ? `<img alt="" data-preview="${escapeHtml(preview)}">` : ''}${escapeHtml(kindText)}</div>` +
     (item.kind === 'video' && item.processing ? `<div class="processing" role="status">Video is still processing &amp; can be downloaded later</div>` : '') +
     `<div class="info" data-info style="display:none"><h2>Info</h2>` +
     (item.description ? `<div aria-label="Description: ${escapeHtml(item.description)}">${escapeHtml(item.description)}</div>` : `<div aria-label="Description">Add a description</div>`) +
@@ -223,7 +228,8 @@ export interface ViewerContext {
   staleKey: string | null;
 }
 
-export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours, changes: SiteChanges = new Set(), view?: ViewerContext): string {
+/** `previewOf`: the item's image URL (its thumbnail URL), which the visible item shows at screen size. */
+export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale: ReplicaItem | null, neighbours: ViewerNeighbours, changes: SiteChanges = new Set(), view?: ViewerContext, previewOf?: (item: ReplicaItem) => string): string {
   const ctx: ViewerContext = view ?? { base: '', authKey: null, albumKey: null, fragmentQuery: '', key: item.mediaKey, staleKey: stale?.mediaKey ?? null };
   const initial = { key: ctx.key, ...neighbours };
   const texts = pageTexts(changes);
@@ -242,6 +248,14 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
     function visible() { return document.querySelector(sel(current)); }
     function applyInfo() { for (const p of document.querySelectorAll('[data-info]')) p.style.display = infoOpen ? '' : 'none'; }
     function closeMenu() { if (menu) { menu.remove(); menu = null; } }
+    // The shown item's preview, sized to its box in device pixels (=w…-h…), like the real viewer's.
+    function loadPreview(el) {
+      const img = el && el.querySelector('img[data-preview]');
+      if (!img || img.getAttribute('src')) return;
+      const box = img.parentElement.getBoundingClientRect();
+      const px = (n) => Math.max(1, Math.round(n * (window.devicePixelRatio || 1)));
+      img.src = img.dataset.preview + '=w' + px(box.width) + '-h' + px(box.height) + '-no';
+    }
     async function show(key, push) {
       const res = await fetch(PREFIX + '/_/replica/viewer/' + encodeURIComponent(key) + VIEW.fragmentQuery, { credentials: 'include' });
       if (res.status === 401) { location.reload(); return; }
@@ -269,6 +283,7 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       if (push) history.pushState({ key }, '', PREFIX + VIEW.base + '/photo/' + key + location.search);
       closeMenu();
       applyInfo();
+      loadPreview(el);
     }
     async function download(variant) {
       const el = visible();
@@ -327,8 +342,10 @@ export function viewerPage(wiz: WizData, lib: Library, item: ReplicaItem, stale:
       const m = location.pathname.match(/\\/photo\\/([^/?#]+)/);
       if (m) show(m[1], false);
     });
+    loadPreview(visible());
   })();`;
-  const stack = itemFragment(lib, item, false, changes, ctx.key) + (stale ? itemFragment(lib, stale, true, changes, ctx.staleKey ?? stale.mediaKey) : '');
+  const preview = (it: ReplicaItem): string | null => (previewOf ? previewOf(it) : null);
+  const stack = itemFragment(lib, item, false, changes, ctx.key, preview(item)) + (stale ? itemFragment(lib, stale, true, changes, ctx.staleKey ?? stale.mediaKey, preview(stale)) : '');
   return page('Photo - Google Photos', wizScript(wiz, changes), `<div class="stack">${stack}</div><script>${script}</script>`);
 }
 

@@ -3,6 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Library, compareItems, sampleLibrary, type ExpectedFile, type ReplicaItem, type ReplicaItemSpec, type Variant } from './library.js';
+import { displayImage } from './previews.js';
 import { aboutPage, albumGridPage, gridPage, identifierPage, itemFragment, notFoundPage, passwordPage, rejectedPage, viewerPage, type ViewerContext, type ViewerNeighbours, type WizData } from './html.js';
 import { bulkInfoEntry, fDcn4b, hashHit, libraryRow, vrseUb, type ItemView, type RowContext } from './rows.js';
 import { Albums, type AlbumEntry, type AlbumSpec, type ForeignItemSpec, type ItemRef, type PartnerSpec, type Person, type ReplicaAlbum, type Resolved, type TrashSpec } from './albums.js';
@@ -69,7 +70,19 @@ export interface Counters {
   downloadStarts: Record<string, number>;
   pages: number;
   total: number;
+  /** Response body bytes the Photos origin sent, by what they were (headers not counted). */
+  bytes: Record<ByteCategory, number>;
+  /** Requests for display images (previews and thumbnails: an item's image URL, with or without a size). */
+  displayRequests: number;
 }
+
+/**
+ * What a response carried: an item's own bytes (Download, Download original), a display image
+ * (preview or thumbnail), an RPC answer, an HTML page, a viewer fragment.
+ */
+export type ByteCategory = 'download' | 'display' | 'rpc' | 'page' | 'fragment';
+
+const noBytes = (): Record<ByteCategory, number> => ({ download: 0, display: 0, rpc: 0, page: 0, fragment: 0 });
 
 export interface Replica {
   baseUrl: string;
@@ -258,7 +271,7 @@ export class ReplicaServer implements Replica {
   signInOrigin = '';
   readonly email: string;
   sessionCookie!: SessionCookie;
-  readonly counters: Counters = { rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0 };
+  readonly counters: Counters = { rpc: {}, downloads: {}, downloadStarts: {}, pages: 0, total: 0, bytes: noBytes(), displayRequests: 0 };
   readonly accountRequests: Record<string, number> = {};
   readonly viewRequests: Record<string, number> = {};
   readonly faults: Faults;
@@ -527,6 +540,8 @@ export class ReplicaServer implements Replica {
     this.counters.downloadStarts = {};
     this.counters.pages = 0;
     this.counters.total = 0;
+    this.counters.bytes = noBytes();
+    this.counters.displayRequests = 0;
     for (const prefix of Object.keys(this.accountRequests)) delete this.accountRequests[prefix];
     for (const view of Object.keys(this.viewRequests)) delete this.viewRequests[view];
   }
@@ -670,13 +685,14 @@ export class ReplicaServer implements Replica {
       return;
     }
     if (isRpc || (!dl && !isInternal)) this.accountRequests[prefix || '/'] = (this.accountRequests[prefix || '/'] ?? 0) + 1;
+    this.countBytes(res, isRpc ? 'rpc' : isInternal ? 'fragment' : dl ? (this.tokens.get(dl[1])?.variant === 'thumb' ? 'display' : 'download') : 'page');
     if (isRpc) {
       if (method !== 'POST') return send(res, 405, '');
       await this.handleRpc(req, res, session);
       return;
     }
     if (dl) {
-      await this.handleDownload(res, dl[1]);
+      await this.handleDownload(res, dl[1], dl[2]);
       return;
     }
     if (path === '/' && method === 'GET') {
@@ -692,7 +708,7 @@ export class ReplicaServer implements Replica {
       if (!item || item.trashedMs !== null) return html(res, 404, notFoundPage());
       const n = this.neighbours(item);
       const staleKey = n.older ?? n.newer;
-      html(res, 200, viewerPage(this.wiz(session), this.lib, item, staleKey ? this.lib.get(staleKey) : null, n, this.faults.siteChanged));
+      html(res, 200, viewerPage(this.wiz(session), this.lib, item, staleKey ? this.lib.get(staleKey) : null, n, this.faults.siteChanged, undefined, (it) => this.thumbUrl(it)));
       return;
     }
     const lr = /^\/lr\/photo\/([A-Za-z0-9_-]+)\/?$/.exec(path);
@@ -710,14 +726,14 @@ export class ReplicaServer implements Replica {
     if (frag && method === 'GET' && url.searchParams.has('ctx')) {
       const shown = this.viewerTarget(frag[1], url.searchParams);
       if (!shown) return send(res, 404, '{}', { 'Content-Type': 'application/json' });
-      const body = JSON.stringify({ html: itemFragment(this.lib, shown.item, false, this.faults.siteChanged, frag[1]), ...shown.neighbours });
+      const body = JSON.stringify({ html: itemFragment(this.lib, shown.item, false, this.faults.siteChanged, frag[1], this.thumbUrl(shown.item)), ...shown.neighbours });
       send(res, 200, body, { 'Content-Type': 'application/json; charset=utf-8' });
       return;
     }
     if (frag && method === 'GET') {
       const item = this.lib.find(frag[1]);
       if (!item) return send(res, 404, '{}', { 'Content-Type': 'application/json' });
-      const body = JSON.stringify({ html: itemFragment(this.lib, item, false, this.faults.siteChanged), ...this.neighbours(item) });
+      const body = JSON.stringify({ html: itemFragment(this.lib, item, false, this.faults.siteChanged, item.mediaKey, this.thumbUrl(item)), ...this.neighbours(item) });
       send(res, 200, body, { 'Content-Type': 'application/json; charset=utf-8' });
       return;
     }
@@ -773,7 +789,7 @@ export class ReplicaServer implements Replica {
       key: key!,
       staleKey,
     };
-    html(res, 200, viewerPage(this.wiz(session), this.lib, shown.item, stale, shown.neighbours, this.faults.siteChanged, view));
+    html(res, 200, viewerPage(this.wiz(session), this.lib, shown.item, stale, shown.neighbours, this.faults.siteChanged, view, (it) => this.thumbUrl(it)));
     return true;
   }
 
@@ -1126,14 +1142,16 @@ export class ReplicaServer implements Replica {
 
   // ---- downloads ----------------------------------------------------------------------
 
-  private async handleDownload(res: ServerResponse, token: string): Promise<void> {
+  /** `options`: what follows `=` in the URL (`s0-d-ip` on a download, `w1200-h900-no` on a preview). */
+  private async handleDownload(res: ServerResponse, token: string, options?: string): Promise<void> {
     const target = this.tokens.get(token);
     const item = target ? this.lib.findAny(target.key) : undefined;
     if (!target || !item) return send(res, 404, 'Not Found', { 'Content-Type': 'text/plain' });
     if (target.variant === 'thumb') {
-      // Thumbnails (any size suffix): a tiny placeholder GIF, never the original.
-      const gif = Buffer.from('R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw==', 'base64');
-      return send(res, 200, gif, { 'Content-Type': 'image/gif', 'Cache-Control': 'private, max-age=86400' });
+      // The item's image URL: a preview or thumbnail for the size asked (previews.ts), never the original.
+      this.counters.displayRequests++;
+      const image = displayImage(options);
+      return send(res, 200, image.body, { 'Content-Type': image.mime, 'Cache-Control': 'private, max-age=86400' });
     }
     if (item.processing || (target.variant === 'original' && !item.edited)) return send(res, 404, 'Not Found', { 'Content-Type': 'text/plain' });
     const key = item.mediaKey;
@@ -1169,6 +1187,24 @@ export class ReplicaServer implements Replica {
     res.end(() => {
       this.counters.downloads[key] = (this.counters.downloads[key] ?? 0) + 1;
     });
+  }
+
+  /** Adds the body bytes of this response to counters.bytes[category] as they are written. */
+  private countBytes(res: ServerResponse, category: ByteCategory): void {
+    const add = (chunk: unknown): void => {
+      if (typeof chunk === 'string') this.counters.bytes[category] += Buffer.byteLength(chunk);
+      else if (chunk instanceof Uint8Array) this.counters.bytes[category] += chunk.byteLength;
+    };
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      add(chunk);
+      return write(chunk, ...rest);
+    }) as ServerResponse['write'];
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function') add(chunk);
+      return end(chunk, ...rest);
+    }) as ServerResponse['end'];
   }
 
   /** Writes a body, throttled to faults.bytesPerSecond (read at every chunk, so it can change mid-stream). */

@@ -3,7 +3,7 @@
 import { test, expect, type Page } from '@playwright/test';
 import { readFile } from 'node:fs/promises';
 import { startReplica, type Replica } from './index.js';
-import { readZip, sha256, signedInPage } from './helpers.js';
+import { readZip, sha256, signedInContext, signedInPage } from './helpers.js';
 
 let replica: Replica;
 test.beforeAll(async () => {
@@ -223,5 +223,40 @@ test('/lr/photo/<apiId> redirects (302) to /photo/<mediaKey>; an unknown id is a
   expect(res.status()).toBe(302);
   const missing = await page.goto(`${replica.baseUrl}/lr/photo/A${'x'.repeat(97)}`);
   expect(missing!.status()).toBe(404);
+  await context.close();
+});
+
+test('the viewer shows a screen-sized preview from the item\'s image URL (=w…-h…), as the real one does; only the visible item loads one', async ({ browser }) => {
+  const library = replica.items.filter((i) => !i.archived);
+  const n = library.findIndex((i) => i.fileName === 'DSCN0027.jpg');
+  replica.resetCounters();
+  const previews: string[] = [];
+  const context = await signedInContext(browser, replica);
+  context.on('request', (r) => {
+    if (r.resourceType() === 'image') previews.push(r.url());
+  });
+  const page = await context.newPage();
+  await page.goto(`${replica.baseUrl}/photo/${library[n].mediaKey}?hl=en`);
+  const image = visible(page).locator('img[data-preview]');
+  // Decoded at the size the replica serves for a screen-sized box.
+  await expect.poll(() => image.evaluate((img: HTMLImageElement) => (img.complete ? img.naturalWidth : 0))).toBe(1200);
+  // The URL asks for the media box in device pixels, on the item's image URL (row [1][0]).
+  const box = await visible(page).locator('.media').boundingBox();
+  expect(previews).toHaveLength(1);
+  expect(previews[0]).toMatch(new RegExp(`/pw/[A-Za-z0-9_-]+=w${Math.round(box!.width)}-h${Math.round(box!.height)}-no$`));
+  expect(previews[0]).not.toContain('=s0-d');
+  expect(replica.counters.displayRequests).toBe(1);
+  expect(replica.counters.bytes.display).toBeGreaterThan(200_000);
+  // The next item shown in the document loads its own preview; the hidden stale one never did.
+  await page.keyboard.press('ArrowRight');
+  await expect(visible(page)).toHaveAttribute('data-media-key', library[n + 1].mediaKey);
+  await expect.poll(() => replica.counters.displayRequests).toBe(2);
+  expect(new Set(previews).size).toBe(2);
+  // A small box gets a thumbnail, no size the 1×1 placeholder.
+  const thumb = await page.request.get(previews[0].replace(/=.*$/, '=w256-h256-no'));
+  const plain = await page.request.get(previews[0].replace(/=.*$/, ''));
+  expect((await thumb.body()).length).toBeLessThan(50_000);
+  expect(thumb.headers()['content-type']).toBe('image/jpeg');
+  expect(plain.headers()['content-type']).toBe('image/gif');
   await context.close();
 });

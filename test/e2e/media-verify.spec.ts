@@ -7,6 +7,7 @@ import path from 'node:path';
 import { test, expect } from '../helpers/fixtures.js';
 import { cleanEnv, runCli } from '../helpers/cli.js';
 import type { ReplicaItemSpec } from '../replica/index.js';
+import { TRASH_DIR } from '../../src/folder/trash.js';
 import { expectCompleteBackup, readIndex, sha256, sync, walk } from './sync-helpers.js';
 
 const LIBRARY: ReplicaItemSpec[] = [
@@ -80,7 +81,8 @@ test.describe('verify', () => {
     // The damaged file is kept aside, not deleted.
     expect(fixed.report.fixed.movedAside).toHaveLength(1);
     const aside = path.join(outDir, fixed.report.fixed.movedAside[0].to);
-    expect(fixed.report.fixed.movedAside[0].to).toMatch(/^\.gphotos-keep\/trash\/\d{4}-\d{2}-\d{2}\/verify\/2008\/10\/DSCN0010\.jpg$/);
+    // The backup's trash lives beside the state folder (issue 14), so resetting the state never deletes it.
+    expect(fixed.report.fixed.movedAside[0].to).toMatch(new RegExp(`^${TRASH_DIR.replace('.', '\\.')}/\\d{4}-\\d{2}-\\d{2}/verify/2008/10/DSCN0010\\.jpg$`));
     expect(sha256(aside)).not.toBe(before);
     readIndex(outDir, (index) => {
       expect(index.item(live)?.state).toBe('pending');

@@ -1,11 +1,12 @@
-// pino: pretty lines on a TTY, plain JSON lines otherwise, and JSON into --log-file.
+// pino with two channels. stderr is for people: one short human line per record (coloured on a
+// TTY), never JSON; -q keeps it to errors. --log-file is for programs: JSON lines, every
+// record, including the ones marked FILE_ONLY that a person already sees some other way.
 // Streams are synchronous so that nothing is lost when the CLI exits with a code.
 // Secrets (cookies, the at token, healthcheck URLs) are redacted by key, and code must
 // never put them into messages. Names from Google end up in messages, so no line reaches a
 // terminal with a control character, a C1 control or a direction override in it (printable);
 // the log file holds the account's e-mail, so it is the owner's alone (0600).
 import pino, { type Logger } from 'pino';
-import { prettyFactory } from 'pino-pretty';
 import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -15,9 +16,19 @@ export interface LogOptions {
   quiet?: boolean;
   verbose?: boolean;
   logFile?: string;
-  /** Defaults to whether stderr is a TTY. */
+  /** Console lines: 'terminal' (coloured), 'plain' (the same line without colour), 'json'. Defaults to terminal on a TTY, else plain. */
+  console?: ConsoleFormat;
+  /** Older switch: true is 'terminal', false is 'json'. */
   pretty?: boolean;
 }
+
+export type ConsoleFormat = 'terminal' | 'plain' | 'json';
+
+/**
+ * Bindings of a record meant for the log file only: what the console already says another way
+ * (a summary, a report, a stop message printed once), so a person reads each problem once.
+ */
+export const FILE_ONLY = { to: 'file' } as const;
 
 export const REDACT_PATHS = ['cookie', 'cookies', 'at', 'token', 'healthcheck', '*.cookie', '*.cookies', '*.at', '*.token', '*.healthcheck', 'headers.cookie'];
 
@@ -42,20 +53,57 @@ function jsonSafe(line: string): string {
   return line.replace(UNSAFE, escapeCode);
 }
 
-/** Every string in a parsed log line made printable, for the pretty printer (which would print them raw). */
-function printableDeep(value: unknown): unknown {
-  if (typeof value === 'string') return printable(value);
-  if (Array.isArray(value)) return value.map(printableDeep);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [printable(k), printableDeep(v)]));
-  return value;
+const LEVELS: Record<number, { name: string; colour: string }> = {
+  10: { name: 'TRACE', colour: '2' },
+  20: { name: 'DEBUG', colour: '2' },
+  30: { name: 'INFO', colour: '32' },
+  40: { name: 'WARN', colour: '33' },
+  50: { name: 'ERROR', colour: '31' },
+  60: { name: 'FATAL', colour: '31' },
+};
+/** Bindings every record carries, or that only a program wants. */
+const NOT_SHOWN = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'command', 'to', 'v']);
+
+function shortValue(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value.length > 200 ? `${value.slice(0, 199)}…` : value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value) && value.every((v) => typeof v !== 'object' || v === null)) {
+    return value.length > 5 ? `${value.slice(0, 5).join(', ')}, … (${value.length})` : value.join(', ');
+  }
+  // An error: its message (the stack is in the log file).
+  if (typeof value === 'object' && typeof (value as { message?: unknown }).message === 'string') return shortValue((value as { message: string }).message);
+  return null;
 }
 
-function prettyLine(prettify: (line: string) => string, line: string): string {
+/** One record as one short line for a person: `03:12:45 WARN  message (key: value, …)`. */
+export function humanLine(record: Record<string, unknown>, colour: boolean): string {
+  const level = LEVELS[Number(record.level)] ?? { name: 'LOG', colour: '0' };
+  const time = typeof record.time === 'number' ? new Date(record.time) : new Date();
+  const stamp = [time.getHours(), time.getMinutes(), time.getSeconds()].map((n) => String(n).padStart(2, '0')).join(':');
+  const fields: string[] = [];
+  for (const [key, value] of Object.entries(record)) {
+    if (NOT_SHOWN.has(key)) continue;
+    const text = shortValue(value);
+    if (text !== null && text !== '') fields.push(`${key}: ${text}`);
+  }
+  const msg = typeof record.msg === 'string' ? record.msg : '';
+  const text = printable(`${msg}${fields.length > 0 ? ` (${fields.join(', ')})` : ''}`.replace(/\s*\n\s*/g, ' '));
+  const name = level.name.padEnd(5);
+  return colour ? `\u001b[2m${stamp}\u001b[0m \u001b[${level.colour}m${name}\u001b[0m ${text}\n` : `${stamp} ${name} ${text}\n`;
+}
+
+/** A console line for a pino JSON line; null when the record is for the log file only. */
+function consoleLine(format: ConsoleFormat, line: string): string | null {
+  let record: Record<string, unknown>;
   try {
-    return prettify(JSON.stringify(printableDeep(JSON.parse(line))));
+    record = JSON.parse(line) as Record<string, unknown>;
   } catch {
     return printable(line);
   }
+  if (record.to === FILE_ONLY.to) return null;
+  if (format === 'json') return jsonSafe(line);
+  return humanLine(record, format === 'terminal');
 }
 
 type ConsoleWriter = (text: string) => void;
@@ -76,11 +124,16 @@ export function setConsoleWriter(writer: ConsoleWriter | null): void {
 }
 
 export function createLogger(options: LogOptions = {}): Logger {
-  const level = options.quiet ? 'warn' : options.verbose ? 'debug' : 'info';
-  const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  // -q: a run that completes prints nothing; what went wrong is said once, by the command (its summary) or as an error.
+  const level = options.quiet ? 'error' : options.verbose ? 'debug' : 'info';
+  const format: ConsoleFormat = options.console ?? (options.pretty === undefined ? (process.stderr.isTTY ? 'terminal' : 'plain') : options.pretty ? 'terminal' : 'json');
   // Formatted synchronously and written synchronously: nothing is lost when the CLI exits.
-  const prettify = usePretty ? prettyFactory({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }) : null;
-  const consoleStream = { write: (line: string) => consoleWriter(prettify ? prettyLine(prettify, line) : jsonSafe(line)) };
+  const consoleStream = {
+    write: (line: string) => {
+      const text = consoleLine(format, line);
+      if (text !== null) consoleWriter(text);
+    },
+  };
   const streams: pino.StreamEntry[] = [{ level, stream: consoleStream }];
   if (options.logFile) {
     mkdirSync(path.dirname(path.resolve(options.logFile)), { recursive: true, mode: 0o700 });

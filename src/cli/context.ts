@@ -2,6 +2,7 @@
 import { UsageError } from '../errors.js';
 import { accountBaseUrl } from '../site/urls.js';
 import type { Logger } from '../log.js';
+import type { RunEnding } from '../run/frame.js';
 import type { ResolvedOptions } from './config.js';
 
 export interface CommandContext {
@@ -18,6 +19,8 @@ export interface CommandContext {
    * a command putting a message into JSON calls this itself.
    */
   completeCommands: (text: string) => string;
+  /** How a framed run ended (set by the run frame); the log file's last record says it. */
+  ending?: RunEnding | null;
 }
 
 export type CommandRunner = (ctx: CommandContext) => Promise<number>;

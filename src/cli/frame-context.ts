@@ -23,6 +23,7 @@ export function frameContext(ctx: CommandContext, out: string, command: string, 
     stuckLockHours: typeof o.stuckLockHours === 'number' ? o.stuckLockHours : undefined,
     quiet: o.quiet === true,
     reportOptions: publicOptions(o),
+    onEnd: (end) => (ctx.ending = end),
     ...extra,
   };
 }

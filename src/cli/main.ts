@@ -6,8 +6,9 @@ let signals = 0;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     signals += 1;
-    // First signal: stop taking work and finish cleanly. Second: leave now.
-    if (signals > 1) process.exit(130);
+    // First signal: stop taking work and finish cleanly (the run says so at once). Second: leave
+    // now, with the shell's code for death by that signal (128 + 2, 128 + 15).
+    if (signals > 1) process.exit(signal === 'SIGINT' ? 130 : 143);
     controller.abort(new Error(`received ${signal}`));
   });
 }

@@ -4,7 +4,7 @@
 // on the command line, to override a config file's true.
 
 export type OptionType = 'string' | 'path' | 'url' | 'int' | 'bool';
-export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt' | 'repair';
+export type CommandName = 'sync' | 'login' | 'status' | 'verify' | 'doctor' | 'adopt' | 'report' | 'repair';
 
 export interface OptionDef {
   /** camelCase key: commander's attribute and the config file's key. */
@@ -28,15 +28,18 @@ export interface OptionDef {
   cliOnly?: boolean;
 }
 
-const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adopt', 'repair'];
+const RUN: CommandName[] = ['sync', 'login', 'status', 'verify', 'doctor', 'adopt', 'report', 'repair'];
 
 export const optionTable: OptionDef[] = [
-  { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'repair'] },
+  { key: 'out', flags: '--out <dir>', description: 'backup folder (holds the files and .gphotos-keep/index.db)', type: 'path', env: 'GPHOTOS_KEEP_OUT', commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'report', 'repair'] },
   { key: 'profile', flags: '--profile <name|path>', description: 'browser profile: a bare name lives in $XDG_DATA_HOME/gphotos-keep/profiles/ (~/.local/share/…; $GPHOTOS_KEEP_HOME/profiles/ when set), a path is used as given', type: 'string', default: 'default', env: 'GPHOTOS_KEEP_PROFILE', commands: ['sync', 'login', 'doctor', 'adopt', 'repair'] },
   { key: 'baseUrl', flags: '--base-url <url>', description: 'Google Photos origin (a local replica stands in for tests and the demo)', type: 'url', default: 'https://photos.google.com', env: 'GPHOTOS_KEEP_BASE_URL', commands: ['sync', 'login', 'doctor', 'adopt', 'repair'] },
   { key: 'concurrency', flags: '--concurrency <n>', description: 'browser pages downloading at once (more than 5-6 risks rate limits)', type: 'int', default: 3, min: 1, max: 8, env: 'GPHOTOS_KEEP_CONCURRENCY', commands: ['sync', 'adopt'] },
   { key: 'limit', flags: '--limit <n>', description: 'download at most n items this run', type: 'int', min: 1, commands: ['sync'], cliOnly: true },
-  { key: 'dryRun', flags: '--dry-run', description: 'list and report what would be done, download and change nothing', type: 'bool', default: false, commands: ['sync', 'adopt'], cliOnly: true },
+  { key: 'dryRun', flags: '--dry-run', description: 'list and report what would be done, download and change nothing (sync: each item it would download, with its date, name and size, and the total)', type: 'bool', default: false, commands: ['sync', 'adopt'], cliOnly: true },
+  { key: 'since', flags: '--since <date>', description: 'only items taken on or after this local date (YYYY-MM-DD, YYYY-MM or YYYY) are listed and downloaded this run', type: 'string', commands: ['sync'], cliOnly: true },
+  { key: 'until', flags: '--until <date>', description: 'only items taken on or before this local date (the whole day, month or year it names) are listed and downloaded this run', type: 'string', commands: ['sync'], cliOnly: true },
+  { key: 'recheck', flags: '--recheck <from..to>', description: 're-list the items taken in this period from scratch and fetch what the backup lacks: items it never listed, kept files missing from disk, parked items (e.g. 2019-06..2019-08; either end may be left open)', type: 'string', commands: ['sync'], cliOnly: true },
   { key: 'maxAttempts', flags: '--max-attempts <n>', description: 'tries per item within a run before it is marked failed (later runs try again)', type: 'int', default: 4, min: 1, max: 20, commands: ['sync'] },
   { key: 'parkAfter', flags: '--park-after <runs>', description: 'an item that failed in this many runs is parked: it stays failed with its reason, is named by status, the summary and the healthcheck ping (exit 3) every run, and is not tried again until --retry-failed', type: 'int', default: 3, min: 1, max: 100, commands: ['sync'] },
   { key: 'retryFailed', flags: '--retry-failed', description: 'try the parked items again this run, each with a fresh count of failed runs', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
@@ -49,14 +52,14 @@ export const optionTable: OptionDef[] = [
   { key: 'accountIndex', flags: '--account-index <n>', description: "use the n-th account signed in to the browser profile (Google's /u/<n>/); a backup folder stays tied to one account", type: 'int', min: 0, max: 9, env: 'GPHOTOS_KEEP_ACCOUNT_INDEX', commands: ['sync', 'doctor', 'adopt', 'repair'] },
   { key: 'prune', flags: '--prune', description: 'move files of items deleted in Google into .gphotos-keep-trash/<date>/', type: 'bool', default: false, commands: ['sync'], cliOnly: true },
   { key: 'followUmask', flags: '--follow-umask', description: "create the backup's folders and files with the process umask (a folder shared on purpose, e.g. with a media server on a NAS) instead of private 0700 folders and 0600 files; the state folder and the log file stay private", type: 'bool', default: false, env: 'GPHOTOS_KEEP_FOLLOW_UMASK', commands: ['sync', 'adopt', 'verify'] },
-  { key: 'json', flags: '--json', description: 'print one JSON object with the result to stdout', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login', 'repair'] },
+  { key: 'json', flags: '--json', description: 'print the result to stdout as one JSON object (sync --dry-run: one JSON line per item it would download, then the summary)', type: 'bool', default: false, commands: ['sync', 'status', 'verify', 'doctor', 'adopt', 'login', 'report', 'repair'] },
   { key: 'healthcheck', flags: '--healthcheck <url>', description: 'healthchecks.io ping URL: /start at the beginning, /<exit code> at the end', type: 'url', env: 'GPHOTOS_KEEP_HEALTHCHECK', secret: true, commands: ['sync'] },
-  { key: 'logFile', flags: '--log-file <file>', description: 'append JSON log lines to this file', type: 'path', env: 'GPHOTOS_KEEP_LOG_FILE', commands: RUN },
+  { key: 'logFile', flags: '--log-file <file>', description: 'append JSON log lines to this file (mode 0600); each command ends with one record of its outcome, exit code, counts and duration', type: 'path', env: 'GPHOTOS_KEEP_LOG_FILE', commands: RUN },
   { key: 'stuckLockHours', flags: '--stuck-lock-hours <hours>', description: 'a run refused by the same live run lock for longer than this exits 1 and pings a failure, so a stuck run is noticed (a lock nobody refreshes for 10 minutes is taken over, whatever its host)', type: 'int', default: 24, min: 0, max: 8760, env: 'GPHOTOS_KEEP_STUCK_LOCK_HOURS', commands: ['sync', 'adopt', 'verify'] },
   { key: 'metricsFile', flags: '--metrics-file <file>', description: 'write Prometheus textfile metrics here after each run', type: 'path', env: 'GPHOTOS_KEEP_METRICS_FILE', commands: ['sync'] },
-  { key: 'quiet', flags: '-q, --quiet', description: 'only warnings and errors', type: 'bool', default: false, commands: RUN },
+  { key: 'quiet', flags: '-q, --quiet', description: 'for cron: print nothing when the run completes (exit 0), only the problems otherwise', type: 'bool', default: false, commands: RUN },
   { key: 'verbose', flags: '-v, --verbose', description: 'debug logging', type: 'bool', default: false, commands: RUN },
-  { key: 'utc', flags: '--utc', description: 'show times in UTC instead of the local time zone (TZ)', type: 'bool', default: false, commands: ['status'] },
+  { key: 'utc', flags: '--utc', description: 'show times in UTC instead of the local time zone (TZ)', type: 'bool', default: false, commands: ['status', 'report'] },
   { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'index', flags: '--index', description: 'rebuild the index from its newest sound saved copy and the files on disk, matching files back to their Google items (by the copy, then by SHA-1 when signed in); the damaged index is kept aside, no file is moved or deleted', type: 'bool', default: false, commands: ['repair'], cliOnly: true },

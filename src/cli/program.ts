@@ -2,7 +2,8 @@
 // src/cli/commands/<name>.ts and returns an exit code.
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, KeepError, UsageError, describeError, exitCodeOf } from '../errors.js';
-import { createLogger } from '../log.js';
+import { FILE_ONLY, type Logger, createLogger } from '../log.js';
+import { outcomeOf } from '../run/report.js';
 import { loadConfigFile, resolveOptions } from './config.js';
 import type { CommandContext, CommandRunner } from './context.js';
 import { type CommandName, longName, optionsFor } from './options.js';
@@ -17,6 +18,7 @@ const commands: { name: CommandName; summary: string; load: () => Promise<Comman
   { name: 'doctor', summary: 'check Chromium, exiftool, SQLite, the output folder and the profile', load: async () => (await import('./commands/doctor.js')).runDoctor },
   { name: 'adopt', summary: 'count an existing backup (gphotos-sync, Takeout, a folder) without downloading it again', load: async () => (await import('./commands/adopt.js')).runAdopt },
   { name: 'repair', summary: 'repair --index: rebuild a damaged index from its saved copy and the files on disk (moves and deletes nothing)', load: async () => (await import('./commands/repair.js')).runRepair },
+  { name: 'report', summary: 'write report.html into the backup: items per month, failing items, runs, space, thumbnails', load: async () => (await import('./commands/report.js')).runReport },
 ];
 
 export interface RunIo {
@@ -83,15 +85,19 @@ export async function runCli(io: RunIo): Promise<number> {
       }
       const ctx: CommandContext = { options, logger, stdout, stderr, env: io.env, signal: io.signal, completeCommands: (text) => completeSuggestions(text, invocation) };
       const run = await spec.load();
+      const started = Date.now();
       try {
         exitCode = await run(ctx);
       } catch (error) {
-        if (!(error instanceof UsageError)) throw error;
+        if (!(error instanceof UsageError)) {
+          exitCode = exitCodeOf(error);
+          endLog(logger, ctx, spec.name, exitCode, started);
+          throw error;
+        }
         usage(spec.name, error.message);
         exitCode = ExitCode.Usage;
-      } finally {
-        logger.flush?.();
       }
+      endLog(logger, ctx, spec.name, exitCode, started);
     });
   }
 
@@ -116,6 +122,16 @@ export async function runCli(io: RunIo): Promise<number> {
     stderr.write(`gphotos-keep: unexpected error: ${describeError(error)}\n${(error as Error)?.stack ?? ''}\n`);
     return ExitCode.Unexpected;
   }
+}
+
+/** The log file's last record: how the command ended (the console already said it in words). */
+function endLog(logger: Logger, ctx: CommandContext, command: string, exitCode: number, startedMs: number): void {
+  const end = ctx.ending;
+  logger.info(
+    { ...FILE_ONLY, command: end?.command ?? command, outcome: end?.outcome ?? outcomeOf(exitCode), exitCode, counts: end?.counts ?? null, seconds: end?.seconds ?? (Date.now() - startedMs) / 1000, error: end?.error ?? null },
+    `${end?.command ?? command} ended: ${end?.outcome ?? outcomeOf(exitCode)} (exit ${exitCode})`,
+  );
+  logger.flush?.();
 }
 
 async function packageVersion(): Promise<string> {

@@ -10,10 +10,11 @@ import pRetry from 'p-retry';
 import type { BrowserContext } from 'playwright-core';
 import { DeferredError, KeepError, SignedOutError, TransientError, describeError, isRetryable } from '../errors.js';
 import { PathPlanner } from '../folder/planner.js';
-import type { Logger } from '../log.js';
+import { FILE_ONLY, type Logger } from '../log.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
 import type { ItemPlace } from '../model/albums.js';
 import type { ExtendedInfo } from '../model/remote-item.js';
+import type { TakenRange } from '../model/taken-range.js';
 import type { Db } from '../store/database.js';
 import { type ItemRow, markDeferred, markFailed, nextPending, noteFileName } from '../store/items.js';
 import { type HashHolders, OriginalConfirmer } from './confirm.js';
@@ -75,6 +76,8 @@ export interface QueueOptions {
   events: QueueEvents;
   /** Where an item opens (items seen only through sharing open in an album or the partner's view); absent: the library. */
   placeOf?: (row: ItemRow) => ItemPlace | null;
+  /** --since/--until/--recheck: only items taken in this period are claimed. */
+  takenRange?: TakenRange | null;
 }
 
 /** Wakes workers waiting for more pending items. */
@@ -166,7 +169,8 @@ export class DownloadQueue {
   stop(error: KeepError): void {
     if (!this.stopError) {
       this.stopError = error;
-      this.log.error(error.message);
+      // The run's summary says it to the person, first; the log file keeps it here.
+      this.log.error(FILE_ONLY, error.message);
     }
     this.halted.abort();
     this.notifier.notify();
@@ -211,7 +215,7 @@ export class DownloadQueue {
 
   private claim(): ItemRow | null {
     const exclude = new Set([...this.inFlight, ...this.handled]);
-    const [row] = nextPending(this.o.db, 1, exclude, NO_ATTEMPT_CAP);
+    const [row] = nextPending(this.o.db, 1, exclude, NO_ATTEMPT_CAP, this.o.takenRange ?? null);
     if (!row) return null;
     this.inFlight.add(row.media_key);
     return row;

@@ -10,7 +10,8 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { KeepError, type Outcome, UsageError, describeError, exitCodeFor } from '../errors.js';
-import type { Logger } from '../log.js';
+import { FILE_ONLY, type Logger } from '../log.js';
+import { ProfileInUseError } from '../browser/profile-lock.js';
 import type { RunCounts } from '../store/runs.js';
 import { type Db, indexPath, openIndex, stateDir as stateDirOf } from '../store/database.js';
 import { assertIndexIntact } from '../store/integrity.js';
@@ -25,8 +26,8 @@ import { Healthcheck, type HealthcheckOptions, type PingResult } from './healthc
 import { LOCK_STALE_MS, acquireRunLock, describeHolder, lockPath, lockRefreshedMs, type LockOwner, type RunLock } from './lock.js';
 import { STUCK_LOCK_HOURS, StuckLockError, clearRefusals, noteRefusal, refusedTooLong, stuckLockError } from './lock-refusals.js';
 import { writeMetricsFile } from './metrics.js';
-import { type Progress, type ProgressEvent, createProgress } from './progress.js';
-import { OUTCOMES, type RunReport, type RunSummaryLike, countsOf, hostName, pingBody, writeRunReport } from './report.js';
+import { type Progress, type ProgressEvent, createProgress, inFlight, stoppingNote } from './progress.js';
+import { type RunCountsLike, type RunReport, type RunSummaryLike, countsOf, hostName, outcomeLabel, pingBody, writeRunReport } from './report.js';
 
 export interface FrameContext {
   outDir: string;
@@ -60,6 +61,19 @@ export interface FrameContext {
   /** How often the held lock is refreshed (default: the lock's heartbeat). */
   lockHeartbeatMs?: number;
   now?: () => Date;
+  /** Told how the run ended (also when another run held the folder): the CLI ends its log file with it. */
+  onEnd?: (end: RunEnding) => void;
+}
+
+/** The last word on a run: its outcome label, exit code, counts and duration. */
+export interface RunEnding {
+  command: string;
+  outcome: string;
+  exitCode: number;
+  counts: Required<RunCountsLike> | null;
+  seconds: number;
+  /** What stopped it, if anything. */
+  error: string | null;
 }
 
 export interface FrameHooks {
@@ -80,6 +94,8 @@ export interface BodyResult<S extends RunSummaryLike = RunSummaryLike> {
   summary: S;
   /** The counts of the runs row, report and metrics, when the summary does not hold them as numbers. */
   counts?: Partial<RunCounts>;
+  /** A partial outcome in the body's own words ("3 problems"), for the outcome label. */
+  partialLabel?: string;
 }
 
 export interface FrameResult<S extends RunSummaryLike = RunSummaryLike> {
@@ -119,7 +135,7 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
         heartbeatMs: ctx.lockHeartbeatMs,
         onLost: () => {
           lockLost = `the run lock ${lockPath(stateDir)} was taken over by another run while this one ran (it was not refreshed for ${LOCK_STALE_MS / 60_000} minutes: was this machine suspended?); this run stopped so that two runs never write at once`;
-          log.error(lockLost);
+          log.error(FILE_ONLY, lockLost);
           lost.abort();
         },
       });
@@ -130,8 +146,10 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
         const limit = ctx.stuckLockHours ?? STUCK_LOCK_HOURS;
         if (!refusals || !refusedTooLong(refusals, limit, startedAt)) {
           const hint = attempt.heldBy && attempt.heldBy.host !== hostName() ? `; if no run is active there, remove ${attempt.file} (a lock nobody refreshes for ${LOCK_STALE_MS / 60_000} minutes is taken over)` : '';
-          ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
-          log.info({ holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
+          // Exit 0: -q (cron) says nothing about it.
+          if (!ctx.quiet) ctx.stderr.write(`gphotos-keep ${ctx.command}: ${message}${hint}. Nothing to do.\n`);
+          log.info({ ...FILE_ONLY, holder: attempt.heldBy }, 'another run holds the backup folder; exiting');
+          ctx.onEnd?.({ command: ctx.command, outcome: 'locked', exitCode: frame.exitCode, counts: null, seconds: (now().getTime() - startedAt.getTime()) / 1000, error: message });
           return frame;
         }
         throw stuckLockError(refusals, limit, message.replace(/^another run is in progress/, 'another run'), attempt.file, lockRefreshedMs(attempt.file), startedAt);
@@ -191,21 +209,27 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
     const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.display === false ? false : ctx.interactive });
     const signal = AbortSignal.any([ctx.signal, lost.signal]);
     const hooks: FrameHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal };
+    // The first Ctrl-C is answered at once: what the run still finishes, and how to stop it now.
+    const onStop = (): void => progress.note(stoppingNote(ctx.signal.reason, inFlight(progress.tally)));
+    if (!setupError) ctx.signal.addEventListener('abort', onStop, { once: true });
 
     // 3. The work.
     let stopError: unknown = setupError;
     let outcome: Outcome = 'Complete';
     let bodyCounts: Partial<RunCounts> | undefined;
+    let bodyLabel: string | null = null;
     if (!setupError) {
       try {
         const result = await body(hooks);
         frame.summary = result.summary;
         outcome = result.outcome;
         bodyCounts = result.counts;
+        bodyLabel = result.partialLabel ?? null;
       } catch (error) {
         stopError = error;
       }
     }
+    ctx.signal.removeEventListener('abort', onStop);
     progress.stop();
     // Another run took the lock while this one worked: whatever the body managed, it must not look fine.
     if (lockLost !== null && stopError === null && (outcome === 'Complete' || outcome === 'Partial')) stopError = new KeepError(lockLost);
@@ -214,8 +238,9 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
       outcome = failure.outcome;
       frame.error = failure.message;
       ctx.stderr.write(`gphotos-keep ${ctx.command}: ${failure.message}\n`);
-      if (failure.expected) log.error({ exitCode: exitCodeFor(outcome) }, failure.message);
-      else log.error({ exitCode: exitCodeFor(outcome), err: stopError }, failure.message);
+      // Said once to the person (above); the log file keeps it, with the stack of an unexpected one.
+      if (failure.expected) log.error({ ...FILE_ONLY, exitCode: exitCodeFor(outcome) }, failure.message);
+      else log.error({ ...FILE_ONLY, exitCode: exitCodeFor(outcome), err: stopError }, failure.message);
     }
     frame.exitCode = exitCodeFor(outcome);
 
@@ -226,9 +251,19 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
     const endedAt = now();
     const counts = countsOf({ ...frame.summary, ...bodyCounts }, { ...progress.tally });
     const errors = (frame.summary?.errors ?? progress.tally.errors).map((e) => ({ mediaKey: e.mediaKey ?? null, error: e.error }));
+    const label = outcomeLabel({
+      outcome,
+      interrupted: ctx.signal.aborted,
+      failed: counts.failed,
+      parked: frame.summary?.parked?.total,
+      locked: stopError instanceof StuckLockError || stopError instanceof ProfileInUseError || frame.summary?.locked === true,
+      deletionsRefused: typeof (frame.summary as { deletionsRefused?: unknown } | null)?.deletionsRefused === 'string',
+      listingIncomplete: (frame.summary as { listingComplete?: unknown } | null)?.listingComplete === false,
+      partial: bodyLabel,
+    });
     if (db && runId !== null) {
       try {
-        finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: frame.exitCode, counts, fullRescan: frame.summary?.fullRescan === true, summary: frame.summary ?? { error: frame.error } });
+        finishRun(db, runId, { endedMs: endedAt.getTime(), exitCode: frame.exitCode, counts, fullRescan: frame.summary?.fullRescan === true, summary: frame.summary ?? { error: frame.error }, outcome: label });
       } catch (error) {
         log.warn({ reason: describeError(localIoErrorFrom(error, out) ?? error) }, 'could not record the run in the index');
       }
@@ -257,7 +292,7 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
     const report: RunReport = {
       version: 1,
       command: ctx.command,
-      outcome: OUTCOMES[outcome],
+      outcome: label,
       exitCode: frame.exitCode,
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
@@ -304,6 +339,7 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
       frame.pings.start = await startPing;
       frame.pings.end = await pinging.finish(frame.exitCode, pingBody(report));
     }
+    ctx.onEnd?.({ command: ctx.command, outcome: label, exitCode: frame.exitCode, counts, seconds: report.seconds, error: frame.error });
     return frame;
   } finally {
     lock?.release();

@@ -1,8 +1,8 @@
-// What a run is doing right now. On a terminal (stdout and stderr both TTYs): a live display on
-// stderr, listing and downloads on separate lines, with items done / total, bytes, rate and
-// ETA. Anywhere else (cron, systemd, a pipe): plain log lines every so often, never control
-// characters. Fed by the run's progress events; keeps the tally the report and pings use.
-import { MultiBar, type SingleBar } from 'cli-progress';
+// What a run is doing right now. On a terminal (stdout and stderr both TTYs): a live display of
+// two lines on stderr, listing and downloads, fitted to the terminal's width, redrawn in place;
+// log lines print above it. Anywhere else (cron, systemd, a pipe): a human log line when the
+// listing ends and every so often, never a control character. Fed by the run's progress
+// events; keeps the tally the report and pings use.
 import { writeSync } from 'node:fs';
 import { type Logger, setConsoleWriter } from '../log.js';
 
@@ -11,6 +11,8 @@ export type ProgressEvent =
   | { type: 'listing'; found: number; new?: number; done?: boolean }
   /** Items this run means to download, as known so far (grows while listing goes on). */
   | { type: 'queue'; total: number }
+  /** An item's download began (it is in flight until downloaded, deferred or failed). */
+  | { type: 'started'; mediaKey?: string }
   | { type: 'downloaded'; mediaKey?: string; bytes: number }
   | { type: 'skipped'; mediaKey?: string }
   | { type: 'deferred'; mediaKey?: string; reason?: string }
@@ -23,6 +25,7 @@ export interface ProgressTally {
   new: number;
   listingDone: boolean;
   queued: number;
+  started: number;
   downloaded: number;
   skipped: number;
   deferred: number;
@@ -36,7 +39,7 @@ export interface ProgressTally {
 export const MAX_TALLIED_ERRORS = 50;
 
 export function emptyTally(): ProgressTally {
-  return { found: 0, new: 0, listingDone: false, queued: 0, downloaded: 0, skipped: 0, deferred: 0, failed: 0, bytes: 0, errors: [] };
+  return { found: 0, new: 0, listingDone: false, queued: 0, started: 0, downloaded: 0, skipped: 0, deferred: 0, failed: 0, bytes: 0, errors: [] };
 }
 
 export function applyEvent(t: ProgressTally, e: ProgressEvent): void {
@@ -48,6 +51,9 @@ export function applyEvent(t: ProgressTally, e: ProgressEvent): void {
       break;
     case 'queue':
       t.queued = Math.max(t.queued, e.total);
+      break;
+    case 'started':
+      t.started += 1;
       break;
     case 'downloaded':
       t.downloaded += 1;
@@ -68,6 +74,19 @@ export function applyEvent(t: ProgressTally, e: ProgressEvent): void {
   }
 }
 
+/** Items whose download began and has not ended yet. */
+export function inFlight(t: ProgressTally): number {
+  return Math.max(0, t.started - t.downloaded - t.deferred - t.failed);
+}
+
+/** What the first Ctrl-C (or SIGTERM) is answered with: the run finishes what is in flight, a second one stops it now. */
+export function stoppingNote(reason: unknown, inFlightItems: number): string {
+  const terminated = /SIGTERM/.test(reason instanceof Error ? reason.message : String(reason));
+  const what = inFlightItems > 0 ? `finishing ${inFlightItems} download${inFlightItems === 1 ? '' : 's'} in flight` : 'finishing the work in flight';
+  return terminated ? `stopping (SIGTERM): ${what}; a second SIGTERM stops now` : `${what}; Ctrl-C again to stop now`;
+}
+
+/** The one byte formatter of every human line: decimal units (1 kB = 1000 B), as disks and Google count. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB'];
   let value = bytes;
@@ -99,19 +118,28 @@ export interface ProgressOptions {
   quiet?: boolean;
   /** Seconds between progress log lines when not interactive. */
   logEverySeconds?: number;
+  /** Terminal width; defaults to the stream's columns (80 when unknown). */
+  columns?: () => number;
   now?: () => number;
 }
 
 export interface Progress {
   readonly tally: ProgressTally;
   event(e: ProgressEvent): void;
+  /** A line for the person at the terminal (above the display when there is one). */
+  note(text: string): void;
   /** Ends the display (leaving its last state on screen) or logs a last line. Idempotent. */
   stop(): void;
 }
 
+const SHOW_CURSOR = '\u001b[?25h';
+const HIDE_CURSOR = '\u001b[?25l';
+const CLEAR_LINE = '\u001b[2K';
+const CLEAR_BELOW = '\u001b[J';
+
 function showCursor(): void {
   try {
-    writeSync(2, '\u001b[?25h');
+    writeSync(2, SHOW_CURSOR);
   } catch {
     // the terminal is gone
   }
@@ -121,6 +149,57 @@ export function isInteractive(): boolean {
   return Boolean(process.stdout.isTTY && process.stderr.isTTY);
 }
 
+/** Cuts a line to `width` characters (the display never wraps, or redrawing in place would garble it). */
+function fit(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
+}
+
+export interface DisplayState {
+  found: number;
+  fresh: number;
+  listingDone: boolean;
+  done: number;
+  total: number;
+  bytes: number;
+  rate: number;
+  eta: string;
+  failed: number;
+  deferred: number;
+}
+
+/**
+ * The display's two lines at a width: the listing, then the downloads with a bar (10 to 30
+ * characters, by the width). Figures that do not fit are left out, least useful first (rate,
+ * then ETA, then bytes), so a line is never wrapped (redrawing in place would garble it).
+ */
+export function displayLines(s: DisplayState, columns: number): [string, string] {
+  const width = Math.max(20, columns - 1);
+  const listing = fit(`listing    ${s.found} found, ${s.fresh} new${s.listingDone ? ' · done' : ' · listing…'}`, width);
+  const head = 'downloads  ';
+  const count = `${s.done}/${s.total}`;
+  const optional: [string, string][] = [
+    ['bytes', formatBytes(s.bytes)],
+    ['eta', `ETA ${s.eta}`],
+    ['rate', `${formatBytes(s.rate)}/s`],
+  ];
+  const tail: string[] = [];
+  if (s.failed > 0) tail.push(`${s.failed} failed`);
+  if (s.deferred > 0) tail.push(`${s.deferred} waiting`);
+  const dropOrder = ['rate', 'eta', 'bytes'];
+  const kept = new Set(optional.map(([k]) => k));
+  const compose = (bar: number): string => {
+    const parts = [count, ...optional.filter(([k]) => kept.has(k)).map(([, v]) => v), ...tail];
+    return `${head}${bar > 0 ? `[${'#'.repeat(Math.round((bar * s.done) / Math.max(1, s.total)))}${'-'.repeat(bar - Math.round((bar * s.done) / Math.max(1, s.total)))}] ` : ''}${parts.join(' · ')}`;
+  };
+  // A bar of steady width (it does not jump as figures grow): what an 80-column line can spare.
+  const bar = Math.max(10, Math.min(30, width - 59));
+  for (const drop of [null, ...dropOrder]) {
+    if (drop) kept.delete(drop);
+    if (compose(bar).length <= width) return [listing, compose(bar)];
+  }
+  return [listing, fit(compose(0), width)];
+}
+
 export function createProgress(options: ProgressOptions): Progress {
   const tally = emptyTally();
   const now = options.now ?? Date.now;
@@ -128,73 +207,87 @@ export function createProgress(options: ProgressOptions): Progress {
   let inFlightBytes = 0;
   let stopped = false;
   const interactive = !options.quiet && (options.interactive ?? isInteractive());
+  const stream = options.stderr as NodeJS.WriteStream;
+  const columns = options.columns ?? (() => (stream.columns && stream.columns > 0 ? stream.columns : 80));
 
+  const finished = (): number => tally.downloaded + tally.skipped + tally.deferred + tally.failed;
   const rate = (): number => {
     const seconds = (now() - started) / 1000;
     return seconds > 0 ? (tally.bytes + inFlightBytes) / seconds : 0;
   };
   const eta = (): string => {
-    const finished = tally.downloaded + tally.skipped + tally.deferred + tally.failed;
-    const remaining = Math.max(0, tally.queued - finished);
+    const remaining = Math.max(0, tally.queued - finished());
     if (remaining === 0) return tally.listingDone ? '0s' : '?';
-    if (finished === 0) return '?';
-    const perItem = (now() - started) / 1000 / finished;
+    if (finished() === 0) return '?';
+    const perItem = (now() - started) / 1000 / finished();
     return formatDuration(perItem * remaining) + (tally.listingDone ? '' : '+');
   };
-
-  let multibar: MultiBar | null = null;
-  let listingBar: SingleBar | null = null;
-  let downloadBar: SingleBar | null = null;
-  const payload = () => ({
+  const state = (): DisplayState => ({
     found: tally.found,
     fresh: tally.new,
-    phase: tally.listingDone ? 'done' : 'listing…',
-    size: formatBytes(tally.bytes + inFlightBytes),
-    speed: `${formatBytes(rate())}/s`,
-    left: eta(),
+    listingDone: tally.listingDone,
+    done: finished(),
+    total: Math.max(tally.queued, finished()),
+    bytes: tally.bytes + inFlightBytes,
+    rate: rate(),
+    eta: eta(),
     failed: tally.failed,
     deferred: tally.deferred,
   });
 
+  // ---- the live display: drawn lines are erased and drawn again in place; a log line first
+  // erases them, prints, and the display is drawn again below it.
+  let drawn = 0;
+  let lastDraw = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const write = (text: string): void => {
+    try {
+      stream.write(text);
+    } catch {
+      // the terminal is gone
+    }
+  };
+  const erase = (): string => (drawn > 0 ? `\r${drawn > 1 ? `\u001b[${drawn - 1}A` : ''}${CLEAR_BELOW}` : '');
+  const draw = (): void => {
+    if (stopped && drawn > 0) return;
+    const lines = displayLines(state(), columns());
+    write(`${erase()}${lines.map((l) => `${CLEAR_LINE}${l}`).join('\n')}`);
+    drawn = lines.length;
+    lastDraw = now();
+  };
+  const redraw = (): void => {
+    if (!interactive) return;
+    // At most five frames a second; a timer catches the last change.
+    if (now() - lastDraw >= 200) draw();
+    else if (!timer) {
+      timer = setTimeout(() => {
+        timer = null;
+        if (!stopped) draw();
+      }, 200);
+      timer.unref();
+    }
+  };
+  const above = (text: string): void => {
+    write(`${erase()}${text.endsWith('\n') ? text : `${text}\n`}`);
+    drawn = 0;
+    if (!stopped) draw();
+  };
+
   if (interactive) {
-    multibar = new MultiBar({
-      stream: options.stderr as NodeJS.WriteStream,
-      hideCursor: true,
-      clearOnComplete: false,
-      stopOnComplete: false,
-      fps: 5,
-      barsize: 24,
-      barCompleteChar: '#',
-      barIncompleteChar: '-',
-      format: '{bar}',
-      emptyOnZero: true,
-    });
-    listingBar = multibar.create(1, 0, payload(), { format: 'listing    {found} items found, {fresh} new ({phase})' });
-    downloadBar = multibar.create(0, 0, payload(), {
-      format: 'downloads  [{bar}] {value}/{total} items | {size} | {speed} | ETA {left} | {failed} failed, {deferred} waiting',
-    });
+    write(HIDE_CURSOR);
     // A second Ctrl-C exits at once: give the terminal its cursor back even then.
     process.once('exit', showCursor);
-    // Log lines print above the display (on its next frame) instead of through it.
-    const bars = multibar;
-    // Each line erases what the display drew there before (a multi-line record spans bar lines).
-    setConsoleWriter((text) => bars.log(`${text.replace(/\n$/, '').split('\n').map((line) => `\u001b[2K${line}`).join('\n')}\n`));
+    setConsoleWriter(above);
+    draw();
   }
-
-  const redraw = () => {
-    if (!multibar || !listingBar || !downloadBar) return;
-    const finished = tally.downloaded + tally.skipped + tally.deferred + tally.failed;
-    listingBar.update(tally.listingDone ? 1 : 0, payload());
-    downloadBar.setTotal(Math.max(tally.queued, finished));
-    downloadBar.update(finished, payload());
-  };
 
   const logEvery = (options.logEverySeconds ?? 30) * 1000;
   let lastLog = started;
   const logLine = (msg: string) => {
     if (options.quiet) return;
+    // The figures go to the log file; a person reads the message.
     options.logger.info(
-      { found: tally.found, new: tally.new, queued: tally.queued, downloaded: tally.downloaded, skipped: tally.skipped, deferred: tally.deferred, failed: tally.failed, bytes: tally.bytes, bytesPerSecond: Math.round(rate()), eta: eta() },
+      { progress: { found: tally.found, new: tally.new, queued: tally.queued, downloaded: tally.downloaded, skipped: tally.skipped, deferred: tally.deferred, failed: tally.failed, bytes: tally.bytes, bytesPerSecond: Math.round(rate()), eta: eta() } },
       msg,
     );
   };
@@ -218,21 +311,26 @@ export function createProgress(options: ProgressOptions): Progress {
         logLine(`listing done: ${tally.found} items, ${tally.new} new`);
         lastLog = now();
       } else if (now() - lastLog >= logEvery) {
-        logLine(`progress: ${tally.downloaded + tally.skipped + tally.deferred + tally.failed}/${tally.queued} items, ${formatBytes(tally.bytes)}`);
+        logLine(`progress: ${finished()}/${Math.max(tally.queued, finished())} items, ${formatBytes(tally.bytes)}`);
         lastLog = now();
       }
     },
+    note(text) {
+      if (interactive && !stopped) above(text);
+      else write(text.endsWith('\n') ? text : `${text}\n`);
+    },
     stop() {
       if (stopped) return;
-      stopped = true;
-      if (multibar) {
-        redraw();
-        // One last frame flushes log lines still buffered, then the display stays as it ended.
-        multibar.update();
-        multibar.stop();
+      if (interactive) {
+        if (timer) clearTimeout(timer);
+        timer = null;
+        // The last frame stays on screen, the cursor below it.
+        draw();
+        write(`\n${SHOW_CURSOR}`);
         setConsoleWriter(null);
         process.off('exit', showCursor);
       }
+      stopped = true;
     },
   };
 }

@@ -27,6 +27,8 @@ export interface RunSummaryLike extends RunCountsLike {
   errors?: { mediaKey?: string | null; error: string }[];
   /** Items parked after failing in --park-after runs: named in the ping body every run until retried. */
   parked?: ParkedList;
+  /** Stopped because something else holds what it needs (a browser on the profile). */
+  locked?: boolean;
 }
 
 /** An item that failed in --park-after runs: not tried again until `sync --retry-failed`. */
@@ -64,20 +66,69 @@ export function parkedLines(list: ParkedList, max = 10): string[] {
 
 export const PARKED_HEADING = 'not tried again until `gphotos-keep sync --retry-failed`';
 
-/** What each outcome means: the report's and the ping's first words, and status's run list. */
+/** Each outcome in a word or two, when nothing more is known (rows recorded before labels). */
 export const OUTCOMES: Record<Outcome, string> = {
-  Complete: 'complete',
-  Unexpected: 'unexpected error',
-  Usage: 'usage or bad input',
-  Partial: 'partial: some items failed and will be retried',
-  SignedOut: 'signed out or session expired',
-  SiteChanged: 'site not recognised',
+  Complete: 'completed',
+  Unexpected: 'error',
+  Usage: 'bad input',
+  Partial: 'partial',
+  SignedOut: 'signed out',
+  SiteChanged: 'site changed',
 };
 
-/** The meaning of a recorded exit code (the runs table keeps the number). */
+/** The meaning of a recorded exit code (rows recorded before labels keep only the number). */
 export function outcomeOf(exitCode: number): string {
   const outcome = (Object.keys(ExitCode) as Outcome[]).find((name) => exitCodeFor(name) === exitCode);
   return outcome ? OUTCOMES[outcome] : `exit ${exitCode}`;
+}
+
+/** What happened in a run, as the frame knows it at the end. */
+export interface OutcomeFacts {
+  outcome: Outcome;
+  /** Stopped by the user's signal (Ctrl-C, SIGTERM). */
+  interrupted?: boolean;
+  failed?: number;
+  parked?: number;
+  /** Another run holds the backup folder, or a browser holds the profile. */
+  locked?: boolean;
+  /** A rescan's deletions were refused by the mass-disappearance guard. */
+  deletionsRefused?: boolean;
+  /** The listing did not get to the end. */
+  listingIncomplete?: boolean;
+  /** The body's own words for a partial outcome (verify: "3 problems"). */
+  partial?: string | null;
+}
+
+/**
+ * How a run ended, derived from what happened, not from the exit code alone: completed,
+ * interrupted, partial: N failed, signed out, site changed, deletions refused, locked, bad
+ * input, error. The runs row, the report, the ping, the log file's last record and `status` show it.
+ */
+export function outcomeLabel(f: OutcomeFacts): string {
+  if (f.locked) return 'locked';
+  const failed = f.failed ?? 0;
+  const parked = f.parked ?? 0;
+  switch (f.outcome) {
+    case 'Complete':
+      return 'completed';
+    case 'SignedOut':
+      return 'signed out';
+    case 'SiteChanged':
+      return f.deletionsRefused ? 'deletions refused' : 'site changed';
+    case 'Usage':
+      return 'bad input';
+    case 'Unexpected':
+      return 'error';
+    case 'Partial': {
+      if (f.interrupted) return failed > 0 ? `interrupted, ${failed} failed` : 'interrupted';
+      if (f.partial) return `partial: ${f.partial}`;
+      const parts: string[] = [];
+      if (failed > 0) parts.push(`${failed} failed`);
+      if (parked > 0) parts.push(`${parked} parked`);
+      if (parts.length === 0 && f.listingIncomplete) parts.push('listing incomplete');
+      return parts.length > 0 ? `partial: ${parts.join(', ')}` : 'partial';
+    }
+  }
 }
 
 export interface RunReport {

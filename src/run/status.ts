@@ -8,7 +8,7 @@ import { TRASH_RETENTION_MS } from '../site/rpcids.js';
 import { trashedItems } from '../store/albums.js';
 import { countByState } from '../store/items.js';
 import { type ListedSizeNote, listedSizeNotes } from '../store/verify-queries.js';
-import { type RunCounts, lastSuccessMs, recentRuns } from '../store/runs.js';
+import { type RunCounts, lastSuccessMs, recentRuns, recordedOutcome } from '../store/runs.js';
 import { type ItemAt, failingItems, recordedFiles, recordedTotals, takenRange, waitingItems } from '../store/stats.js';
 import { type LockOwner, isOwnerAlive, lockPath, readLockOwner } from './lock.js';
 import { type ParkedList, outcomeOf, parkedList } from './report.js';
@@ -136,7 +136,8 @@ export function readStatus(outDir: string, options: { runs?: number; failing?: n
         endedAt: r.ended_ms === null ? null : new Date(r.ended_ms).toISOString(),
         seconds: r.ended_ms === null ? null : (r.ended_ms - r.started_ms) / 1000,
         exitCode: r.exit_code,
-        outcome: r.exit_code === null ? 'did not finish' : outcomeOf(r.exit_code),
+        // What the run recorded about itself; rows from before labels only have their exit code.
+        outcome: r.exit_code === null ? (r.ended_ms === null ? 'did not finish' : 'unknown') : (recordedOutcome(r) ?? outcomeOf(r.exit_code)),
         found: r.found,
         new: r.new,
         downloaded: r.downloaded,

@@ -7,11 +7,14 @@ import { KeepError, describeError } from '../errors.js';
 import { enumerateLibrary } from '../library/enumerate.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import type { Db } from '../store/database.js';
-import { getItem } from '../store/items.js';
+import { type ItemRow, getItem } from '../store/items.js';
+import { listPeriod } from '../library/by-taken-period.js';
+import type { BulkInfo, RemoteItem } from '../model/remote-item.js';
+import { fetchBulkInfo } from '../site/calls.js';
 import { type FlagsOutcome, followFlagViews, syncShares } from './albums.js';
 import { runListing } from './listing.js';
 import { syncTrash, type TrashOutcome } from './trash.js';
-import type { SyncEvents, SyncParams, SyncSummary } from './sync-types.js';
+import type { DryRunItem, SyncEvents, SyncParams, SyncSummary } from './sync-types.js';
 
 /** What a sync run's listing works with. */
 export interface ListingRun {
@@ -38,8 +41,10 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
   const log = params.logger;
   let flags: Promise<FlagsOutcome> | null = null;
   try {
+    // A period (--since/--until/--recheck) is the run's whole job: no album, sharing or flag views.
+    const whole = !params.range;
     // Favorites and the archive beside everything else (a --rescan reads both flags from every row anyway).
-    if (run.client && params.rescan !== true) {
+    if (run.client && params.rescan !== true && whole) {
       flags = followFlagViews({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
       flags.catch(() => undefined);
     }
@@ -62,6 +67,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
       rescanDays: params.rescanDays ?? 7,
       acceptDeletions: params.acceptDeletions === true,
       prune: pruneNow,
+      range: params.range ?? null,
       logger: log,
       signal: queue.halt,
       onPage: (listed) => {
@@ -83,7 +89,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     summary.deletionsRefused = outcome.refused?.message ?? null;
     summary.listingComplete = outcome.complete && !queue.stopping;
     let shares: Awaited<ReturnType<typeof syncShares>> | null = null;
-    if (run.client && !queue.stopping) {
+    if (run.client && !queue.stopping && whole) {
       shares = await syncShares({
         db: run.db!,
         outDir: run.outDir,
@@ -119,25 +125,65 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
   }
 }
 
-/** --dry-run: the whole listing, counted against the index (if any); nothing is written. */
+/**
+ * --dry-run: the whole listing (or the period), counted against the index (if any); nothing is
+ * written. Each item it would download is emitted with its local date taken, name and size
+ * (Google's bulk info tells those the listing rows do not, 100 keys a request).
+ */
 export async function dryRunListing(run: ListingRun): Promise<void> {
   const { params, summary, events, db } = run;
   const seen = new Set<string>();
-  let wouldDownload = 0;
+  const would = { items: 0, bytes: 0, unknownSize: 0 };
+  summary.wouldDownload = would;
   const onFallback = (why: string): void => params.logger.warn(`listing by RPC failed (${why}); scrolling the grid`);
-  for await (const listed of enumerateLibrary({ page: run.page, baseUrl: params.baseUrl, client: run.client, signal: params.signal, onFallback })) {
+  const listing = params.range
+    ? listPeriod({ page: run.page, baseUrl: params.baseUrl, client: run.client, range: params.range, signal: params.signal, onFallback })
+    : enumerateLibrary({ page: run.page, baseUrl: params.baseUrl, client: run.client, signal: params.signal, onFallback });
+  for await (const listed of listing) {
     summary.listing = listed.strategy;
+    const wanted: { item: RemoteItem; row: ItemRow | undefined }[] = [];
     for (const item of listed.items) {
       if (seen.has(item.mediaKey)) continue;
       seen.add(item.mediaKey);
       const row = db ? getItem(db, item.mediaKey) : undefined;
       if (!row) summary.new++;
       if (row?.state === 'done') summary.skipped++;
-      else if (!(row?.state === 'failed' && row.parked_ms != null && !params.retryFailed)) wouldDownload++;
+      else if (row?.state === 'gone' || row?.state === 'trashed') continue;
+      else if (!(row?.state === 'failed' && row.parked_ms != null && !params.retryFailed)) wanted.push({ item, row });
     }
+    await describeWanted(run, wanted, (item) => {
+      would.items++;
+      if (item.bytes === null) would.unknownSize++;
+      else would.bytes += item.bytes;
+      events.emit('wouldDownload', item);
+    });
     summary.found = seen.size;
     events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
   }
   summary.listingComplete = !params.signal?.aborted;
-  summary.remaining = wouldDownload;
+  summary.remaining = would.items;
+}
+
+/** Name and size of the items a dry run would download: the index's when it knows them, else Google's bulk info. */
+async function describeWanted(run: ListingRun, wanted: { item: RemoteItem; row: ItemRow | undefined }[], emit: (item: DryRunItem) => void): Promise<void> {
+  const unknown = wanted.filter(({ row, item }) => !row?.file_name || (row.size_bytes ?? item.sizeBytes ?? null) === null).map(({ item }) => item.mediaKey);
+  let info = new Map<string, BulkInfo>();
+  if (run.client && unknown.length > 0) {
+    try {
+      info = await fetchBulkInfo(run.client, unknown, { signal: run.params.signal });
+    } catch (error) {
+      // Names are a convenience of the list: the counts stand without them.
+      run.params.logger.debug({ reason: describeError(error) }, 'no file names for the dry run list');
+    }
+  }
+  for (const { item, row } of wanted) {
+    const bulk = info.get(item.mediaKey);
+    emit({
+      mediaKey: item.mediaKey,
+      takenAt: new Date(item.takenMs + item.tzOffsetMs).toISOString().replace(/\.\d{3}Z$/, ''),
+      fileName: row?.file_name ?? bulk?.fileName ?? null,
+      bytes: row?.size_bytes ?? item.sizeBytes ?? bulk?.sizeBytes ?? null,
+      state: !row ? 'new' : row.state === 'failed' || row.state === 'deferred' ? row.state : 'pending',
+    });
+  }
 }

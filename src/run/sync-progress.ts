@@ -1,9 +1,9 @@
 // Turns sync's events into the progress display's events, and works out how many items this run
-// has to download (the index's outstanding items plus what this run already finished), since
-// sync itself only reports what happened.
+// will handle (the index's outstanding items plus what this run already finished, no more than
+// --limit lets it download), since sync itself only reports what happened.
 import { existsSync } from 'node:fs';
 import { type Db, indexPath, openIndex } from '../store/database.js';
-import { countOutstanding } from '../store/stats.js';
+import { countOutstanding, type TakenRange } from '../store/stats.js';
 import type { ProgressEvent } from './progress.js';
 import type { SyncEvents } from './sync-types.js';
 
@@ -12,7 +12,15 @@ export interface ProgressFeed {
   detach(): void;
 }
 
-export function feedSyncProgress(events: SyncEvents, outDir: string, progress: (e: ProgressEvent) => void, options: { minIntervalMs?: number } = {}): ProgressFeed {
+export interface FeedOptions {
+  minIntervalMs?: number;
+  /** --limit: the run downloads at most this many (failed and deferred items do not count against it). */
+  limit?: number | null;
+  /** --since/--until: only items taken in this range are this run's. */
+  takenRange?: TakenRange | null;
+}
+
+export function feedSyncProgress(events: SyncEvents, outDir: string, progress: (e: ProgressEvent) => void, options: FeedOptions = {}): ProgressFeed {
   let db: Db | null = null;
   let closed = false;
   let lastCount = 0;
@@ -29,9 +37,11 @@ export function feedSyncProgress(events: SyncEvents, outDir: string, progress: (
         if (!existsSync(indexPath(outDir))) return;
         db = openIndex(outDir, { readonly: true });
       }
-      const o = countOutstanding(db);
+      const o = countOutstanding(db, options.takenRange ?? null);
       // Items failed or deferred by this run are outstanding in the index and finished here.
-      const total = finished.downloaded + finished.failed + finished.deferred + o.pending + Math.max(0, o.failed - finished.failed) + Math.max(0, o.deferred - finished.deferred);
+      let total = finished.downloaded + finished.failed + finished.deferred + o.pending + Math.max(0, o.failed - finished.failed) + Math.max(0, o.deferred - finished.deferred);
+      // --limit N: N downloads at most, besides the items that fail or wait.
+      if (typeof options.limit === 'number') total = Math.min(total, options.limit + finished.failed + finished.deferred);
       progress({ type: 'queue', total });
     } catch {
       // The display is a convenience: a busy or missing index only leaves the total behind.
@@ -61,7 +71,10 @@ export function feedSyncProgress(events: SyncEvents, outDir: string, progress: (
     progress({ type: 'failed', mediaKey: e.mediaKey, error: e.error });
     updateQueue(false);
   };
-  const onStart = () => updateQueue(false);
+  const onStart = (e: { mediaKey: string }) => {
+    progress({ type: 'started', mediaKey: e.mediaKey });
+    updateQueue(false);
+  };
 
   events.on('listed', onListed);
   events.on('listingDone', onListingDone);

@@ -5,6 +5,7 @@ import type { QueueEventMap } from '../download/queue.js';
 import type { ListingStrategy } from '../library/enumerate.js';
 import type { Logger } from '../log.js';
 import type { LinkMode } from '../model/albums.js';
+import type { TakenRange } from '../model/taken-range.js';
 import type { RunCounts } from '../store/runs.js';
 import type { ParkedList } from './report.js';
 
@@ -44,12 +45,30 @@ export interface SyncParams {
   sharedAlbums?: boolean;
   /** --partner: items the partner shares with the account, and a partner/ folder. */
   partner?: boolean;
+  /** --since/--until, or --recheck's period: only items taken in it are listed and downloaded. */
+  range?: TakenRange | null;
+  /** --recheck: the period is checked from scratch: kept files missing from disk and parked items in it are fetched again. */
+  recheck?: boolean;
+}
+
+/** An item a dry run would download: what a person needs to decide. */
+export interface DryRunItem {
+  mediaKey: string;
+  /** Local date and time taken, `2019-06-02T14:03:00` (the place's own clock). */
+  takenAt: string;
+  fileName: string | null;
+  /** Google's size, when it tells it. */
+  bytes: number | null;
+  /** New to the index, or known and not downloaded yet (pending, failed, deferred). */
+  state: 'new' | 'pending' | 'failed' | 'deferred';
 }
 
 export interface SyncSummary extends RunCounts {
   seconds: number;
   /** Items the index still has to download after this run (pending, failed, deferred; not parked). */
   remaining: number;
+  /** Of those, the ones this run did not get to (not its failed or deferred ones): --limit, a stop, or listed too late. */
+  left: number;
   listing: ListingStrategy | null;
   listingComplete: boolean;
   dryRun: boolean;
@@ -57,6 +76,8 @@ export interface SyncSummary extends RunCounts {
   exitCode: number;
   /** Why the run ended early (signed out, site changed, interrupted), or null. */
   stoppedBy: string | null;
+  /** Stopped because a browser already runs on the profile. */
+  locked?: boolean;
   /** This run listed the whole library by date taken and reconciled it (else: recent uploads only). */
   fullRescan: boolean;
   /** Items this run's rescan marked gone (deleted in Google; their files stay unless --prune). */
@@ -77,12 +98,20 @@ export interface SyncSummary extends RunCounts {
   sharedQueued: number;
   /** Changes to the link folders and sidecar ratings this run. */
   links: { added: number; removed: number; ratings: number } | null;
+  /** A dry run: what it would download (items, the bytes Google lists, items whose size it does not list); null otherwise. */
+  wouldDownload: { items: number; bytes: number; unknownSize: number } | null;
+  /** The period this run was limited to (ISO dates, `to` exclusive), or null. */
+  period: { from: string | null; to: string | null } | null;
+  /** --recheck: kept files found missing and queued again, and parked items tried again, in the period. */
+  recheck: { missingFiles: number; requeued: number; unparked: number } | null;
 }
 
 export interface SyncEventMap extends QueueEventMap {
   session: [{ email: string | null }];
   listed: [{ found: number; new: number; strategy: ListingStrategy }];
   listingDone: [{ found: number; complete: boolean }];
+  /** A dry run found an item it would download. */
+  wouldDownload: [DryRunItem];
 }
 
 /** Progress of a run, for a progress display or metrics. */

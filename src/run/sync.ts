@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext } from 'playwright-core';
 import { launchProfile } from '../browser/launch.js';
+import { ProfileInUseError } from '../browser/profile-lock.js';
 import { DownloadQueue, type SiteLookups } from '../download/queue.js';
 import { KeepError, type Outcome, SignedOutError, SiteChangedError, UsageError, exitCodeFor } from '../errors.js';
 import { emptyDir } from '../folder/durable.js';
@@ -22,6 +23,7 @@ import type { RunCounts } from '../store/runs.js';
 import { countOutstanding } from '../store/stats.js';
 import { tieToAccount } from './account-tie.js';
 import { updateLinks } from './links.js';
+import { prepareRecheck } from './recheck.js';
 import { parkedList } from './report.js';
 import { type ListingRun, dryRunListing, listIntoQueue } from './sync-listing.js';
 import { SyncEvents, type SyncParams, type SyncSummary } from './sync-types.js';
@@ -51,6 +53,8 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
     throw new SignedOutError(`No browser profile at ${params.profileDir}: run \`gphotos-keep login\` first (or pass --profile), then run sync again.`);
   }
   const summary = emptySummary(dryRun);
+  const range = params.range ?? null;
+  if (range) summary.period = { from: range.fromMs === null ? null : new Date(range.fromMs).toISOString().slice(0, 10), to: range.toMs === null ? null : new Date(range.toMs).toISOString().slice(0, 10) };
   let stop: KeepError | null = null;
   let db: Db | null = null;
   let context: BrowserContext | null = null;
@@ -58,8 +62,8 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
   let queue: DownloadQueue | null = null;
   const tmpDir = path.join(stateDir(outDir), 'tmp');
   try {
-    db = dryRun ? (existsSync(indexPath(outDir)) ? openIndex(outDir, { readonly: true }) : null) : await prepareIndex(outDir, tmpDir, params);
     context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger, extraArgs: RUN_BROWSER_ARGS });
+    db = dryRun ? (existsSync(indexPath(outDir)) ? openIndex(outDir, { readonly: true }) : null) : await prepareIndex(outDir, tmpDir, params, summary);
     const page = context.pages()[0] ?? (await context.newPage());
     const client = await openSession(page, params, events);
     if (db) tieToAccount(db, client?.email ?? null, params.baseUrl, { record: !dryRun, profileDir: params.profileDir });
@@ -71,7 +75,7 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
       queue = new DownloadQueue({
         context, db: db!, outDir, tmpDir, baseUrl: params.baseUrl, inspector, site: siteLookups(client, params.baseUrl),
         concurrency: params.concurrency, limit: params.limit ?? null, maxAttempts: params.maxAttempts, retryMinMs: params.retryMinMs, parkAfter: params.parkAfter ?? null,
-        logger: params.logger, signal: params.signal, events, placeOf: (row) => placeOf(db!, row),
+        logger: params.logger, signal: params.signal, events, placeOf: (row) => placeOf(db!, row), takenRange: params.range ?? null,
       });
       const [, stopped] = await Promise.all([listIntoQueue(run, queue), queue.run()]);
       if (stopped) throw stopped;
@@ -91,7 +95,12 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
     if (queue) Object.assign(summary, queue.counts);
     await inspector?.end();
     await context?.close().catch(() => undefined);
-    if (db && !dryRun) summary.remaining = countOutstanding(db).remaining;
+    if (db && !dryRun) {
+      const o = countOutstanding(db, range);
+      summary.remaining = o.remaining;
+      // This run's failed and deferred items are outstanding too; the rest it never reached.
+      summary.left = o.pending + Math.max(0, o.failed - o.parked - summary.failed) + Math.max(0, o.deferred - summary.deferred);
+    }
     if (db && !(dryRun && params.retryFailed)) summary.parked = parkedList(db, 20);
     db?.close();
   }
@@ -103,6 +112,8 @@ function settle(summary: SyncSummary, stop: KeepError | null, params: SyncParams
   const aborted = params.signal?.aborted === true;
   summary.seconds = Math.round((Date.now() - started) / 100) / 10;
   summary.stoppedBy = stop?.message ?? (aborted ? 'interrupted' : null);
+  // A browser already on the profile: the run was locked out, not broken.
+  if (stop instanceof ProfileInUseError) summary.locked = true;
   let outcome: Outcome = 'Complete';
   if (stop) outcome = stop.outcome;
   // A rescan that looked broken: the downloads still ran, but the owner must hear about it.
@@ -113,12 +124,13 @@ function settle(summary: SyncSummary, stop: KeepError | null, params: SyncParams
 }
 
 /** The index of a run that writes: parked items back in play when asked, and no leftovers of a killed run. */
-async function prepareIndex(outDir: string, tmpDir: string, params: SyncParams): Promise<Db> {
+async function prepareIndex(outDir: string, tmpDir: string, params: SyncParams, summary: SyncSummary): Promise<Db> {
   const db = openIndex(outDir);
   if (params.retryFailed) {
     const unparked = unparkFailed(db);
     if (unparked > 0) params.logger.info(`--retry-failed: ${unparked} parked item(s) will be tried again`);
   }
+  if (params.recheck && params.range) summary.recheck = await prepareRecheck(db, outDir, params.range, params.logger);
   await emptyDir(tmpDir);
   // `.part` files a killed run started (the index noted each) were never recorded: they go. Look-alikes stay.
   const stale = await removeStartedParts(db, outDir, (name) => name === STATE_DIR);
@@ -153,7 +165,7 @@ function siteLookups(client: RpcClient | null, baseUrl: string): SiteLookups | n
 
 function emptySummary(dryRun: boolean): SyncSummary {
   const counts: RunCounts = { found: 0, new: 0, downloaded: 0, skipped: 0, deferred: 0, failed: 0, bytes: 0 };
-  return { ...counts, seconds: 0, remaining: 0, listing: null, listingComplete: false, dryRun, exitCode: exitCodeFor('Complete'), stoppedBy: null, fullRescan: false, gone: 0, changed: 0, pruned: 0, deletionsRefused: null, parked: { total: 0, items: [] }, trash: null, albums: null, sharedQueued: 0, links: null };
+  return { ...counts, seconds: 0, remaining: 0, left: 0, listing: null, listingComplete: false, dryRun, exitCode: exitCodeFor('Complete'), stoppedBy: null, fullRescan: false, gone: 0, changed: 0, pruned: 0, deletionsRefused: null, parked: { total: 0, items: [] }, trash: null, albums: null, sharedQueued: 0, links: null, wouldDownload: null, period: null, recheck: null };
 }
 
 function checkOutDir(outDir: string, dryRun: boolean): void {

@@ -8,7 +8,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import { KeepError, type Outcome, describeError } from '../errors.js';
-import type { Logger } from '../log.js';
+import { FILE_ONLY, type Logger } from '../log.js';
 import { MediaInspector } from '../media/inspect.js';
 import { type Db, openIndex } from '../store/database.js';
 import type { RunCounts } from '../store/runs.js';
@@ -207,7 +207,8 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
           restorable: row.item_state !== 'gone' && row.superseded_ms === null && row.role !== 'version',
         });
         report.counts[checked.problem.kind]++;
-        log?.warn({ relPath: row.rel_path, kind: checked.problem.kind }, `${checked.problem.kind}: ${row.rel_path} (${checked.problem.detail})`);
+        // The report lists every problem for the person; the log file keeps each as it is found.
+        log?.warn({ ...FILE_ONLY, relPath: row.rel_path, kind: checked.problem.kind }, `${checked.problem.kind}: ${row.rel_path} (${checked.problem.detail})`);
       } else {
         report.files.ok++;
         report.files.bytes += row.bytes;

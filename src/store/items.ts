@@ -3,6 +3,7 @@
 import type { Db } from './database.js';
 import { KeepError } from '../errors.js';
 import type { RemoteItem } from '../model/remote-item.js';
+import type { TakenRange } from '../model/taken-range.js';
 
 export type ItemState = 'pending' | 'done' | 'failed' | 'deferred' | 'gone' | 'trashed';
 export const ITEM_STATES: ItemState[] = ['pending', 'done', 'failed', 'deferred', 'gone', 'trashed'];
@@ -261,11 +262,18 @@ export function getItem(db: Db, mediaKey: string): ItemRow | undefined {
 /** A parked item: failed, and left alone until `sync --retry-failed`. */
 export const PARKED = `state = 'failed' AND parked_ms IS NOT NULL`;
 
-/** Items to download next, newest first, skipping the ones already handed out and the parked ones. */
-export function nextPending(db: Db, limit: number, exclude: ReadonlySet<string>, maxAttempts: number): ItemRow[] {
+/** SQL for "taken inside the range" (local date taken, as the folder layout files it), with its two named parameters. */
+export const IN_TAKEN_RANGE = `(@fromMs IS NULL OR taken_ms + tz_offset_ms >= @fromMs) AND (@toMs IS NULL OR taken_ms + tz_offset_ms < @toMs)`;
+
+export function rangeParams(range: TakenRange | null | undefined): { fromMs: number | null; toMs: number | null } {
+  return { fromMs: range?.fromMs ?? null, toMs: range?.toMs ?? null };
+}
+
+/** Items to download next, newest first, skipping the ones already handed out and the parked ones (and, with a range, those taken outside it). */
+export function nextPending(db: Db, limit: number, exclude: ReadonlySet<string>, maxAttempts: number, range: TakenRange | null = null): ItemRow[] {
   const rows = db
-    .prepare(`SELECT * FROM items WHERE state IN ('pending', 'deferred', 'failed') AND attempts < ? AND NOT (${PARKED}) ORDER BY taken_ms DESC LIMIT ?`)
-    .all(maxAttempts, limit + exclude.size) as ItemRow[];
+    .prepare(`SELECT * FROM items WHERE state IN ('pending', 'deferred', 'failed') AND attempts < @maxAttempts AND NOT (${PARKED}) AND ${IN_TAKEN_RANGE} ORDER BY taken_ms DESC LIMIT @limit`)
+    .all({ maxAttempts, limit: limit + exclude.size, ...rangeParams(range) }) as ItemRow[];
   return rows.filter((row) => !exclude.has(row.media_key)).slice(0, limit);
 }
 
@@ -310,6 +318,11 @@ export function unparkFailed(db: Db): number {
   const parked = db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number;
   applyTransitionWhere(db, 'unpark', 'TRUE');
   return parked;
+}
+
+/** --recheck: the parked items taken in a period are tried again; how many. */
+export function unparkTakenIn(db: Db, range: TakenRange): number {
+  return applyTransitionWhere(db, 'unpark', `${PARKED} AND ${IN_TAKEN_RANGE}`, rangeParams(range));
 }
 
 /** Not a failure (a video still processing): the item waits for a later run. */

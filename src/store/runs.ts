@@ -1,5 +1,7 @@
-// Typed queries on the runs table: one row per guarded run (sync), opened when the run
-// starts and completed when it ends, so a killed run shows as started without an end.
+// Typed queries on the runs table: one row per guarded run (sync, adopt, verify …), opened when
+// the run starts and completed when it ends, so a killed run shows as started without an end.
+// Each finished row keeps its command and the label of how it ended ("completed",
+// "interrupted", "partial: 3 failed", "signed out" …) in its summary JSON.
 import type { Db } from './database.js';
 
 /** The counts every run reports: in the runs table, the report, the metrics and status. */
@@ -34,6 +36,8 @@ export interface RunEnd {
   counts: Partial<RunCounts>;
   fullRescan?: boolean;
   summary?: unknown;
+  /** How the run ended, in words derived from what happened (run/report.ts outcomeLabel). */
+  outcome?: string;
 }
 
 export function finishRun(db: Db, id: number, end: RunEnd): void {
@@ -54,8 +58,23 @@ export function finishRun(db: Db, id: number, end: RunEnd): void {
     failed: c.failed ?? 0,
     bytes: c.bytes ?? 0,
     fullRescan: end.fullRescan ? 1 : 0,
-    summary: end.summary === undefined ? null : JSON.stringify(end.summary),
+    summary: end.summary === undefined && end.outcome === undefined ? null : JSON.stringify({ ...(isObject(end.summary) ? end.summary : end.summary === undefined ? {} : { value: end.summary }), ...(end.outcome ? { outcomeLabel: end.outcome } : {}) }),
   });
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The outcome label a finished row recorded (null: a row from before labels, or a run that never ended). */
+export function recordedOutcome(row: Pick<RunRow, 'summary_json'>): string | null {
+  if (!row.summary_json) return null;
+  try {
+    const parsed = JSON.parse(row.summary_json) as { outcomeLabel?: unknown };
+    return typeof parsed.outcomeLabel === 'string' ? parsed.outcomeLabel : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The most recent runs, newest first. */

@@ -1,6 +1,9 @@
 // Read-only questions `status` and the run report ask of the index.
 import type { Db } from './database.js';
-import { PARKED } from './items.js';
+import { IN_TAKEN_RANGE, PARKED, rangeParams } from './items.js';
+import type { TakenRange } from '../model/taken-range.js';
+
+export type { TakenRange };
 
 export interface RecordedTotals {
   files: number;
@@ -100,12 +103,14 @@ export interface Outstanding {
 }
 
 /** The one count of what the index still has to download (an item being downloaded is still pending). */
-export function countOutstanding(db: Db): Outstanding {
+export function countOutstanding(db: Db, range: TakenRange | null = null): Outstanding {
   const counts = { pending: 0, failed: 0, deferred: 0 };
-  for (const row of db.prepare(`SELECT state, COUNT(*) AS n FROM items WHERE state IN ('pending', 'failed', 'deferred') GROUP BY state`).all() as { state: keyof typeof counts; n: number }[]) {
+  const inRange = range ? ` AND ${IN_TAKEN_RANGE}` : '';
+  const params = range ? rangeParams(range) : {};
+  for (const row of db.prepare(`SELECT state, COUNT(*) AS n FROM items WHERE state IN ('pending', 'failed', 'deferred')${inRange} GROUP BY state`).all(params) as { state: keyof typeof counts; n: number }[]) {
     counts[row.state] = row.n;
   }
-  const parked = knowsParking(db) ? (db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}`).pluck().get() as number) : 0;
+  const parked = knowsParking(db) ? (db.prepare(`SELECT COUNT(*) FROM items WHERE ${PARKED}${inRange}`).pluck().get(params) as number) : 0;
   return { ...counts, parked, remaining: counts.pending + counts.failed - parked + counts.deferred };
 }
 
@@ -126,4 +131,44 @@ export function outstandingBytes(db: Db): OutstandingBytes {
   const left = db.prepare(`SELECT COUNT(*) AS items, COALESCE(SUM(size_bytes), 0) AS knownBytes, COUNT(*) - COUNT(size_bytes) AS unknownSize FROM items WHERE ${where}`).get() as Omit<OutstandingBytes, 'averageKeptBytes'>;
   const kept = db.prepare(`SELECT COUNT(DISTINCT media_key) AS items, COALESCE(SUM(bytes), 0) AS bytes FROM files`).get() as { items: number; bytes: number };
   return { ...left, averageKeptBytes: kept.items > 0 ? Math.round(kept.bytes / kept.items) : 0 };
+}
+
+export interface MonthCount {
+  /** `2019-06`: the local month taken, as the folder layout files it. */
+  month: string;
+  /** Items Google lists for that month (neither deleted nor in Google's trash). */
+  google: number;
+  /** Of those, the items kept here. */
+  kept: number;
+}
+
+/** Items per local month taken: what Google lists, and what the backup keeps of it. */
+export function itemsByMonth(db: Db): MonthCount[] {
+  return db
+    .prepare(
+      `SELECT strftime('%Y-%m', (taken_ms + tz_offset_ms) / 1000, 'unixepoch') AS month, COUNT(*) AS google, COALESCE(SUM(state = 'done'), 0) AS kept
+       FROM items WHERE state NOT IN ('gone', 'trashed') GROUP BY month ORDER BY month`,
+    )
+    .all() as MonthCount[];
+}
+
+export interface KeptItem {
+  media_key: string;
+  file_name: string | null;
+  taken_ms: number;
+  tz_offset_ms: number;
+  kind: string;
+  rel_path: string;
+  mime: string | null;
+}
+
+/** The latest items kept (by date taken), each with its main file: what a strip of thumbnails shows. */
+export function latestKept(db: Db, limit = 12): KeptItem[] {
+  return db
+    .prepare(
+      `SELECT i.media_key, i.file_name, i.taken_ms, i.tz_offset_ms, i.kind, f.rel_path, f.mime FROM items i
+       JOIN files f ON f.id = (SELECT id FROM files WHERE media_key = i.media_key AND role = 'main' AND trashed_ms IS NULL AND superseded_ms IS NULL ORDER BY id LIMIT 1)
+       WHERE i.state = 'done' ORDER BY i.taken_ms DESC, i.media_key LIMIT ?`,
+    )
+    .all(limit) as KeptItem[];
 }

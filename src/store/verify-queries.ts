@@ -2,7 +2,8 @@
 // items whose files are missing, changed or corrupt so the next sync restores them.
 import type { Db } from './database.js';
 import type { FileRole } from './files.js';
-import { requeueUnlessGone } from './items.js';
+import { rangeParams, requeueUnlessGone } from './items.js';
+import type { TakenRange } from '../model/taken-range.js';
 
 export interface VerifyFileRow {
   id: number;
@@ -102,4 +103,23 @@ export function listedSizeNotes(db: Db, limit = 20): { total: number; items: Lis
   const total = db.prepare(`SELECT COUNT(*) ${where}`).pluck().get() as number;
   const items = db.prepare(`SELECT media_key AS mediaKey, rel_path AS relPath, bytes, listed_bytes AS listedBytes ${where} ORDER BY rel_path LIMIT ?`).all(limit) as ListedSizeNote[];
   return { total, items };
+}
+
+export interface KeptFile {
+  id: number;
+  mediaKey: string;
+  relPath: string;
+  bytes: number;
+}
+
+/** The current files of the done items taken in a period (what --recheck expects on disk; sidecars and old versions aside). */
+export function keptFilesTakenIn(db: Db, range: TakenRange): KeptFile[] {
+  return db
+    .prepare(
+      `SELECT f.id, f.media_key AS mediaKey, f.rel_path AS relPath, f.bytes FROM files f JOIN items i ON i.media_key = f.media_key
+       WHERE i.state = 'done' AND f.role IN ('main', 'original', 'live-video') AND f.trashed_ms IS NULL AND f.superseded_ms IS NULL
+         AND (@fromMs IS NULL OR i.taken_ms + i.tz_offset_ms >= @fromMs) AND (@toMs IS NULL OR i.taken_ms + i.tz_offset_ms < @toMs)
+       ORDER BY f.id`,
+    )
+    .all(rangeParams(range)) as KeptFile[];
 }

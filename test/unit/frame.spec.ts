@@ -109,7 +109,7 @@ test('complete run: /start then /0 with one rid and a summary body; runs row, re
   expect(rid).toMatch(/^[0-9a-f-]{36}$/);
   expect(server.pings[1].query.get('rid')).toBe(rid);
   const body = server.pings[1].body;
-  expect(body).toContain('gphotos-keep sync: complete (exit 0)');
+  expect(body).toContain('gphotos-keep sync: completed (exit 0)');
   expect(body).toContain('found 3, new 3, downloaded 3 (300 B), skipped 0, deferred 0, failed 0');
   expect(body).toMatch(/took \d+s/);
   expect(body).toContain('index: pending 0, done 3, failed 0');
@@ -126,7 +126,7 @@ test('complete run: /start then /0 with one rid and a summary body; runs row, re
   expect(reports[0]).toMatch(/^\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d\.\d{3}Z\.json$/);
   expect(outcome.reportFile).toBe(path.join(stateDir(out), 'runs', reports[0]));
   const report = JSON.parse(readFileSync(outcome.reportFile!, 'utf8'));
-  expect(report).toMatchObject({ version: 1, command: 'sync', exitCode: 0, outcome: 'complete', counts: { found: 3, downloaded: 3, bytes: 300 }, index: { items: { done: 3 }, files: 3, bytes: 300 }, error: null });
+  expect(report).toMatchObject({ version: 1, command: 'sync', exitCode: 0, outcome: 'completed', counts: { found: 3, downloaded: 3, bytes: 300 }, index: { items: { done: 3 }, files: 3, bytes: 300 }, error: null });
 
   const prom = ctx.metricsFile!;
   expect(metricValue(prom, 'gphotos_keep_last_run_exit_code')).toBe(0);
@@ -148,7 +148,7 @@ test('partial run: exit 3 in the ping path, the first errors in its body, failin
   expect(outcome.exitCode).toBe(3);
   expect(server.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '3']);
   const body = server.pings[1].body;
-  expect(body).toContain('partial: some items failed and will be retried (exit 3)');
+  expect(body).toContain('gphotos-keep sync: partial: 2 failed (exit 3)');
   expect(body).toContain('first errors (2 of 2):');
   expect(body).toContain('AF1QipKey2: download answered HTTP 500');
   expect(body).toContain('AF1QipKey3: download answered HTTP 500');

@@ -3,9 +3,9 @@
 import { test, expect } from '@playwright/test';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { MAX_TALLIED_ERRORS, createProgress, formatBytes, formatDuration } from '../../src/run/progress.js';
+import { MAX_TALLIED_ERRORS, createProgress, displayLines, formatBytes, formatDuration, stoppingNote } from '../../src/run/progress.js';
 
-function logger(): { log: pino.Logger; records: () => { msg: string; downloaded?: number; eta?: string }[] } {
+function logger(): { log: pino.Logger; records: () => { msg: string; progress?: { downloaded?: number; eta?: string } }[] } {
   let text = '';
   const stream = new Writable({ write: (c, _e, cb) => ((text += String(c)), cb()) });
   return { log: pino({ level: 'debug' }, stream), records: () => text.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) };
@@ -42,7 +42,8 @@ test('without a terminal: a line when the listing ends, then one every logEveryS
   }
   const lines = records().filter((r) => r.msg !== 'item');
   expect(lines.map((r) => r.msg)).toEqual(['listing done: 100 items, 100 new', 'progress: 30/100 items, 30.0 kB']);
-  expect(lines[1]).toMatchObject({ downloaded: 30, eta: '1m10s' });
+  // The figures ride along for the log file (a person reads the message).
+  expect(lines[1].progress).toMatchObject({ downloaded: 30, eta: '1m10s' });
   // Per-item lines only at debug level.
   expect(records().filter((r) => r.msg === 'item')).toHaveLength(40);
 });
@@ -65,4 +66,28 @@ test('human units', () => {
   expect(formatDuration(61)).toBe('1m01s');
   expect(formatDuration(3 * 3600 + 125)).toBe('3h02m');
   expect(formatDuration(Number.NaN)).toBe('?');
+});
+
+test('the display fits the terminal: at 80 columns and narrower no line is wrapped, figures give way least useful first', () => {
+  const busy = { found: 123_456, fresh: 12_345, listingDone: false, done: 1234, total: 99_999, bytes: 123_456_789_012, rate: 12_345_678, eta: '12h34m+', failed: 123, deferred: 45 };
+  for (const columns of [200, 120, 80, 60, 40]) {
+    const lines = displayLines(busy, columns);
+    for (const line of lines) expect(line.length, `${columns} columns: ${line}`).toBeLessThan(columns);
+    expect(lines[1]).toContain('1234/99999');
+  }
+  const wide = displayLines(busy, 200)[1];
+  expect(wide).toMatch(/\[#*-+\] 1234\/99999 · 123\.5 GB · ETA 12h34m\+ · 12\.3 MB\/s · 123 failed · 45 waiting$/);
+  // At 80 columns the rate goes first, then the ETA; the count and the problems stay.
+  const narrow = displayLines(busy, 80)[1];
+  expect(narrow).not.toContain('MB/s');
+  expect(narrow).toContain('123 failed · 45 waiting');
+  // The bar keeps its width whatever the figures (it does not jump as they grow).
+  const bar = (line: string) => /\[([#-]+)\]/.exec(line)![1].length;
+  expect(bar(displayLines({ ...busy, failed: 0, deferred: 0, bytes: 5 }, 80)[1])).toBe(bar(displayLines(busy, 80)[1]));
+});
+
+test('the first Ctrl-C is answered with what the run still finishes; SIGTERM says its own name', () => {
+  expect(stoppingNote(new Error('received SIGINT'), 4)).toBe('finishing 4 downloads in flight; Ctrl-C again to stop now');
+  expect(stoppingNote(new Error('received SIGINT'), 1)).toBe('finishing 1 download in flight; Ctrl-C again to stop now');
+  expect(stoppingNote(new Error('received SIGTERM'), 0)).toBe('stopping (SIGTERM): finishing the work in flight; a second SIGTERM stops now');
 });

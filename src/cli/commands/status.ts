@@ -131,10 +131,11 @@ export function renderStatus(s: BackupStatus, now = Date.now(), c: Clock = clock
     lines.push('No runs recorded yet.');
   } else {
     lines.push(`Last ${s.runs.length} ${s.runs.length === 1 ? 'run' : 'runs'}:`);
-    const rows = [[`started (${c.name})`, 'took', 'exit', 'found', 'new', 'downloaded', 'skipped', 'deferred', 'failed', 'bytes', 'outcome']];
+    const rows = [[`started (${c.name})`, 'command', 'took', 'exit', 'found', 'new', 'downloaded', 'skipped', 'deferred', 'failed', 'bytes', 'outcome']];
     for (const r of s.runs) {
       rows.push([
         c.stamp(Date.parse(r.startedAt)),
+        r.command,
         r.seconds === null ? '-' : formatDuration(r.seconds),
         r.exitCode === null ? '-' : String(r.exitCode),
         String(r.found),

@@ -28,10 +28,14 @@ export async function runVerify(ctx: CommandContext): Promise<number> {
   const framed = await runInFrame(frameContext(ctx, out, fix ? 'verify --fix' : 'verify', { exclusive: fix, display: false, dryRun: readOnly !== null }), async () => {
     const done = await verifyBackup({ outDir: out, full: ctx.options.full === true, fix, logger: ctx.logger, signal: ctx.signal, readonly: readOnly !== null });
     report = done;
-    return { outcome: verifyOutcome(done), summary: verifySummary(done), counts: verifyCounts(done) };
+    const problems = done.problems.length + done.brokenPairs.length;
+    return { outcome: verifyOutcome(done), summary: verifySummary(done), counts: verifyCounts(done), partialLabel: problems > 0 ? `${problems} problem${problems === 1 ? '' : 's'}` : undefined };
   });
-  if (report) ctx.stdout.write(ctx.options.json ? `${JSON.stringify(report)}\n` : renderVerify(report));
-  else if (ctx.options.json) ctx.stdout.write(unfinishedJson(framed));
+  const done = report as VerifyReport | null;
+  if (done && ctx.options.json) ctx.stdout.write(`${JSON.stringify(done)}\n`);
+  // -q (cron): a clean backup prints nothing; otherwise only the problems.
+  else if (done && !(ctx.options.quiet === true && done.clean)) ctx.stdout.write(renderVerify(done, { problemsOnly: ctx.options.quiet === true }));
+  else if (!done && ctx.options.json) ctx.stdout.write(unfinishedJson(framed));
   return framed.exitCode;
 }
 
@@ -58,13 +62,13 @@ function list<T>(title: string, items: T[], line: (item: T) => string): string[]
   return [`${title} (${items.length})${more}:`, ...shown.map((item) => `  ${line(item)}`)];
 }
 
-export function renderVerify(r: VerifyReport): string {
+export function renderVerify(r: VerifyReport, options: { problemsOnly?: boolean } = {}): string {
   const lines: string[] = [];
   const f = r.files;
   const how = r.full ? 'every file hashed' : 'hashed where size or mtime changed (--full hashes all)';
   lines.push(`Verified ${f.checked} recorded files in ${r.out}${r.interrupted ? ' before being interrupted' : ''}: ${f.ok} ok (${formatBytes(f.bytes)}), ${how}.`);
   lines.push(`  ${f.hashed} hashed, ${f.parsed} parsed with exiftool; ${r.counts.missing} missing, ${r.counts.changed} changed, ${r.counts.corrupt} corrupt, ${r.counts.brokenPairs} Live Photo ${r.counts.brokenPairs === 1 ? 'pair' : 'pairs'} missing a half.`);
-  if (f.originalConfirmed > 0) lines.push(`  ${f.originalConfirmed} files are confirmed by Google as the original upload.`);
+  if (f.originalConfirmed > 0 && !options.problemsOnly) lines.push(`  ${f.originalConfirmed} files are confirmed by Google as the original upload.`);
   const kinds: [string, string][] = [
     ['missing', 'Missing'],
     ['changed', 'Changed'],
@@ -74,7 +78,7 @@ export function renderVerify(r: VerifyReport): string {
     lines.push(...list(title, r.problems.filter((p) => p.kind === kind), (p) => `${p.relPath}  ${p.role}  ${p.detail}${p.originalConfirmed ? '  [original confirmed]' : ''}${p.restorable ? '' : '  (cannot be fetched again)'}`));
   }
   lines.push(...list('Live Photo pairs that lost a half', r.brokenPairs, (p) => `${p.still ?? '(no still)'} + ${p.video ?? '(no video)'}: ${p.detail}`));
-  lines.push(...sizeNotes(r.listedSizeNotes));
+  if (!options.problemsOnly) lines.push(...sizeNotes(r.listedSizeNotes));
   if (r.fixed) {
     const x = r.fixed;
     lines.push(`Fixed: ${x.requeued.length} items re-queued; the next \`gphotos-keep sync\` downloads them again.`);

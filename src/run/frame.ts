@@ -207,7 +207,8 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
     }
 
     const progress: Progress = createProgress({ stderr: ctx.stderr, logger: log, quiet: ctx.quiet, interactive: ctx.display === false ? false : ctx.interactive });
-    const signal = AbortSignal.any([ctx.signal, lost.signal]);
+    // AbortSignal.any: Node 20.3+; on older ones the body still stops through the exit code.
+    const signal = typeof AbortSignal.any === 'function' ? AbortSignal.any([ctx.signal, lost.signal]) : ctx.signal;
     const hooks: FrameHooks = { startedAt, runId, progress: (e) => progress.event(e), stopProgress: () => progress.stop(), logger: log, signal };
     // The first Ctrl-C is answered at once: what the run still finishes, and how to stop it now.
     const onStop = (): void => progress.note(stoppingNote(ctx.signal.reason, inFlight(progress.tally)));

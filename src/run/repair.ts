@@ -25,7 +25,7 @@ import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
 import { STATE_DIR, type Db, indexPath, openDatabase, stateDir } from '../store/database.js';
 import { type FileRecord, insertFileRecord, recordDownloaded } from '../store/files.js';
-import { quickCheck } from '../store/integrity.js';
+import { IndexDamagedError, quickCheck } from '../store/integrity.js';
 import { getItem, requeueUnlessGone, upsertItems } from '../store/items.js';
 import { newestSoundCopy, saveIndexCopy } from '../store/snapshots.js';
 import { tieToAccount } from './account-tie.js';
@@ -110,7 +110,9 @@ function indexIsSound(file: string): boolean {
     }
   } catch (error) {
     // Damaged beyond opening (not a database, a bad page in the schema): rebuilt like any damage.
-    return false;
+    // Anything else (a newer schema, no permission) is not damage: say so, touch nothing.
+    if (error instanceof IndexDamagedError) return false;
+    throw error;
   }
 }
 

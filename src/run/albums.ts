@@ -96,11 +96,11 @@ export async function followFlagViews(params: Pick<SharesParams, 'db' | 'client'
   const outcome: FlagsOutcome = { favoritesChanged: 0, archiveChanged: 0 };
   await Promise.all([
     guard(params, 'favorites', async () => {
-      const listed = await listAll((pageId, retry) => listFavoritesPage(params.client, params.baseUrl, pageId, retry), params);
+      const listed = await listAll('the Favorites view', (pageId, retry) => listFavoritesPage(params.client, params.baseUrl, pageId, retry), params);
       outcome.favoritesChanged = applyFlagListing(params.db, 'favorite', listed.keys, listed.complete);
     }),
     guard(params, 'archive', async () => {
-      const listed = await listAll((pageId, retry) => listArchivePage(params.client, pageId, retry), params);
+      const listed = await listAll('the Archive view', (pageId, retry) => listArchivePage(params.client, pageId, retry), params);
       outcome.archiveChanged = applyFlagListing(params.db, 'archived', listed.keys, listed.complete);
     }),
   ]);
@@ -122,15 +122,19 @@ function retryOf(params: Pick<SharesParams, 'logger' | 'signal'>, what: string):
 }
 
 /** Every page of a view; `complete` false when the run stopped first. */
-async function listAll(page: (pageId: string | null, retry: RpcRetryOptions) => Promise<RemotePage>, params: Pick<SharesParams, 'logger' | 'signal'>): Promise<{ keys: Set<string>; complete: boolean }> {
+async function listAll(what: string, page: (pageId: string | null, retry: RpcRetryOptions) => Promise<RemotePage>, params: Pick<SharesParams, 'logger' | 'signal'>): Promise<{ keys: Set<string>; complete: boolean }> {
   const keys = new Set<string>();
+  const started = Date.now();
+  let pages = 0;
   let pageId: string | null = null;
   do {
     if (params.signal?.aborted) return { keys, complete: false };
-    const answer = await page(pageId, retryOf(params, 'listing a view'));
+    const answer = await page(pageId, retryOf(params, `listing ${what}`));
+    pages++;
     for (const item of answer.items) keys.add(item.mediaKey);
     pageId = answer.nextPageId;
   } while (pageId);
+  params.logger.debug(`${what}: ${keys.size} item(s) in ${pages} page(s), ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { keys, complete: true };
 }
 

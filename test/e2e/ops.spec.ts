@@ -74,13 +74,13 @@ test('a complete run: pings /start then /0 with one rid and the counts; report, 
   expect(end.query.get('rid')).toBe(start.query.get('rid'));
   expect(end.at).toBeGreaterThanOrEqual(start.at);
   expect(end.contentType).toContain('text/plain');
-  expect(end.body).toContain('gphotos-keep sync: complete (exit 0)');
+  expect(end.body).toContain('gphotos-keep sync: completed (exit 0)');
   expect(end.body).toContain(`found 3, new 3, downloaded 3 (${formatKb(summary.bytes as number)}), skipped 0, deferred 0, failed 0`);
   expect(end.body).toMatch(/took \d+(m\d\ds|s)/);
   expect(Buffer.byteLength(end.body)).toBeLessThanOrEqual(10_000);
 
   const [report] = reports(outDir);
-  expect(report).toMatchObject({ command: 'sync', exitCode: 0, outcome: 'complete', counts: { found: 3, downloaded: 3, bytes: summary.bytes }, index: { items: { done: 3 } } });
+  expect(report).toMatchObject({ command: 'sync', exitCode: 0, outcome: 'completed', counts: { found: 3, downloaded: 3, bytes: summary.bytes }, index: { items: { done: 3 } } });
   expect((report.options as Record<string, unknown>).healthcheck).toBe('[set]');
 
   expect(metric(metricsFile, 'gphotos_keep_last_run_exit_code')).toBe(0);
@@ -112,7 +112,7 @@ test('partial (exit 3): a download that keeps failing is pinged as /3 with its e
   expect(result.code, result.stderr).toBe(3);
   expect(pings.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '3']);
   const body = pings.pings[1].body;
-  expect(body).toContain('partial: some items failed and will be retried (exit 3)');
+  expect(body).toContain('gphotos-keep sync: partial: 1 failed (exit 3)');
   expect(body).toContain('downloaded 2');
   expect(body).toContain('failed 1');
   expect(body).toContain('first errors (1 of 1):');
@@ -132,7 +132,7 @@ test('signed out (exit 4): an expired session is pinged as /4 and says to log in
   expect(result.code, result.stderr).toBe(4);
   expect(result.stderr).toContain('gphotos-keep login');
   expect(pings.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '4']);
-  expect(pings.pings[1].body).toContain('signed out or session expired (exit 4)');
+  expect(pings.pings[1].body).toContain('gphotos-keep sync: signed out (exit 4)');
   expect(pings.pings[1].body).toContain('stopped: ');
   expect(reports(outDir)[0]).toMatchObject({ exitCode: 4 });
 });
@@ -150,7 +150,7 @@ test('site not recognised (exit 5): a signed-in origin whose pages carry neither
     expect(result.code, result.stderr).toBe(5);
     expect(result.stderr).toMatch(/Site not recognised/);
     expect(pings.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '5']);
-    expect(pings.pings[1].body).toContain('site not recognised (exit 5)');
+    expect(pings.pings[1].body).toContain('gphotos-keep sync: site changed (exit 5)');
   } finally {
     changed.closeAllConnections();
     await new Promise((resolve) => changed.close(resolve));
@@ -190,7 +190,7 @@ test('unexpected (exit 1): a read-only output folder is a clear error, pinged as
   expect(result.code, result.stderr).toBe(1);
   expect(result.stderr).toMatch(/Cannot write .*backup.* \(EROFS\): the backup folder must be writable/);
   expect(pings.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '1']);
-  expect(pings.pings[1].body).toContain('unexpected error (exit 1)');
+  expect(pings.pings[1].body).toContain('gphotos-keep sync: error (exit 1)');
   expect(replica.counters.downloads).toEqual({});
 });
 

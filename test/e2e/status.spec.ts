@@ -87,7 +87,7 @@ test('status --json: counts by state, sizes recorded and on disk, oldest/newest,
   expect(s.oldest).toEqual({ mediaKey: 'AF1QipStatus00', fileName: 'IMG_0.jpg', takenAt: '2019-06-01T05:00:00-07:00' });
   expect(s.newest).toEqual({ mediaKey: 'AF1QipStatus20', fileName: null, takenAt: '2019-06-21T14:00:00+02:00' });
   expect(s.runs).toHaveLength(10);
-  expect(s.runs[0]).toMatchObject({ command: 'sync', startedAt: '2026-01-12T03:00:00.000Z', seconds: 71, exitCode: 3, outcome: 'partial: some items failed and will be retried', found: 10, new: 11, downloaded: 11, failed: 2, bytes: 11000 });
+  expect(s.runs[0]).toMatchObject({ command: 'sync', startedAt: '2026-01-12T03:00:00.000Z', seconds: 71, exitCode: 3, outcome: 'partial', found: 10, new: 11, downloaded: 11, failed: 2, bytes: 11000 });
   expect(s.runs[9].startedAt).toBe('2026-01-03T03:00:00.000Z');
   expect(s.lastSuccessAt).toBe(new Date(runEnds[10]).toISOString());
   expect(s.failing.total).toBe(2);
@@ -111,7 +111,7 @@ test('status as text: the same facts, readable', async () => {
   expect(text).toContain('5 files, 5.01 kB recorded; 4 files, 4.01 kB on disk, 1 MISSING');
   expect(text).toContain('Oldest     2019-06-01T05:00:00-07:00  IMG_0.jpg');
   expect(text).toContain('Last 10 runs:');
-  expect(text).toMatch(/2026-01-12 03:00:00\s+1m11s\s+3\s+10\s+11\s+11\s+0\s+1\s+2\s+11.0 kB\s+partial/);
+  expect(text).toMatch(/2026-01-12 03:00:00\s+sync\s+1m11s\s+3\s+10\s+11\s+11\s+0\s+1\s+2\s+11.0 kB\s+partial/);
   expect(text).not.toContain('2026-01-02 03:00:00');
   expect(text).toContain('Failing items (2):');
   expect(text).toContain('AF1QipStatus05  (name not known yet)  3 tries  download answered HTTP 500 (try 3)');

@@ -49,8 +49,8 @@ export interface DownloadEnv {
   };
   inspector: FileInspector | null;
   extractLive: LiveZipExtractor | null;
-  /** Google's extended info for the item, fetched beside the download (null when unavailable). */
-  itemInfo: ((mediaKey: string, place?: ItemPlace) => Promise<ExtendedInfo | null>) | null;
+  /** Google's facts about the item (file name, date, size, location, caption), fetched beside the download (null when unavailable). */
+  itemInfo: ((row: ItemRow, place?: ItemPlace) => Promise<ExtendedInfo | null>) | null;
   /** Whether the item has an unedited original (edited in Google); null when unknown. */
   hasOriginal?: ((mediaKey: string, place?: ItemPlace) => Promise<boolean | null>) | null;
   /**
@@ -103,7 +103,7 @@ export async function startItem(page: Page, env: DownloadEnv, row: ItemRow, befo
   const place = env.placeOf ? env.placeOf(row) : { kind: 'library' as const, key };
   if (!place) throw new DownloadFailedError(`${key} is someone else's item that no album or partner share shows now`);
   // What the item is comes over the RPC page while this page opens and downloads.
-  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(key, place) : Promise.resolve(null);
+  const info: Promise<ExtendedInfo | null> = env.itemInfo ? env.itemInfo(row, place) : Promise.resolve(null);
   info.catch(() => undefined);
   const hasOriginal: Promise<boolean | null> = env.hasOriginal ? env.hasOriginal(key, place) : Promise.resolve(null);
   hasOriginal.catch(() => undefined);

@@ -13,12 +13,13 @@ import { PathPlanner } from '../folder/planner.js';
 import { FILE_ONLY, type Logger } from '../log.js';
 import { extractLivePhotoZip } from '../media/live-zip.js';
 import type { ItemPlace } from '../model/albums.js';
-import type { ExtendedInfo } from '../model/remote-item.js';
+import type { BulkInfo, ExtendedInfo, RemoteItem } from '../model/remote-item.js';
 import type { TakenRange } from '../model/taken-range.js';
 import type { Db } from '../store/database.js';
 import { type ItemRow, markDeferred, markFailed, nextPending, noteFileName } from '../store/items.js';
 import { type HashHolders, OriginalConfirmer } from './confirm.js';
 import { Mutex } from './gate.js';
+import { ItemFacts } from './item-facts.js';
 import { awaitTransfers, type DownloadEnv, type FileInspector, type ItemResult, placeTransferred, startItem } from './item.js';
 import { PagePool } from './pool.js';
 
@@ -26,6 +27,8 @@ import { PagePool } from './pool.js';
 export interface SiteLookups {
   /** Google's extended info (file name, date and offset, size, location, description); `place`: where the item is seen, when not the library. */
   itemInfo(mediaKey: string, place?: ItemPlace): Promise<ExtendedInfo>;
+  /** File name, dates and listed size of many library items in one call (keys Google does not know are left out). */
+  bulkInfo(mediaKeys: string[]): Promise<Map<string, BulkInfo>>;
   /** Whether the item has an unedited original (edited in Google). */
   hasOriginal(mediaKey: string, place?: ItemPlace): Promise<boolean>;
   /** Which items Google holds with exactly these bytes (SHA-1). */
@@ -114,9 +117,12 @@ export class DownloadQueue {
   private readonly transferLocks: Mutex[];
   private readonly confirmer: OriginalConfirmer | null;
   private readonly log: Logger;
+  /** An item's facts from the listing's rows and bulk calls, per item only where those do not tell. */
+  private readonly facts: ItemFacts;
 
   constructor(private readonly o: QueueOptions) {
     this.log = o.logger;
+    this.facts = new ItemFacts(o.db, o.site, o.logger);
     this.env = {
       outDir: o.outDir,
       tmpDir: o.tmpDir,
@@ -127,7 +133,7 @@ export class DownloadQueue {
       timeouts: TIMEOUTS,
       inspector: o.inspector,
       extractLive: (zip, staging) => extractLivePhotoZip(zip, staging),
-      itemInfo: this.optional((site, key, place) => site.itemInfo(key, place), 'item info unavailable'),
+      itemInfo: (row, place) => this.facts.info(row, place),
       hasOriginal: this.optional((site, key, place) => site.hasOriginal(key, place), 'download info unavailable; the menu will tell'),
       placeOf: o.placeOf ?? null,
     };
@@ -152,6 +158,11 @@ export class DownloadQueue {
 
   get stopping(): boolean {
     return this.stopError !== null || this.o.signal?.aborted === true;
+  }
+
+  /** Rows the listing has recorded: what they tell about their items spares a call per item. */
+  noteListed(items: readonly RemoteItem[]): void {
+    this.facts.noteListed(items);
   }
 
   /** The index has new pending items. */
@@ -317,7 +328,7 @@ export class DownloadQueue {
         // A failing item is named in status, the summary and the pings: learn its name if no download told it.
         if (row.file_name === null) {
           const place = this.env.placeOf ? this.env.placeOf(row) : undefined;
-          const info = await this.env.itemInfo!(key, place ?? undefined).catch(() => null);
+          const info = await this.facts.info(row, place ?? undefined).catch(() => null);
           if (info?.fileName) noteFileName(this.o.db, key, info.fileName);
         }
         this.fail(key, describeError(error));
@@ -329,6 +340,7 @@ export class DownloadQueue {
   // transaction (the planner holds the item's paths until then); failed and deferred here.
 
   private done(key: string, result: ItemResult): void {
+    this.facts.forget(key);
     this.counts.downloaded++;
     this.counts.bytes += result.bytes;
     this.confirmer?.add(result.files);
@@ -338,6 +350,7 @@ export class DownloadQueue {
   }
 
   private defer(key: string, reason: string): void {
+    this.facts.forget(key);
     markDeferred(this.o.db, key, reason);
     this.counts.deferred++;
     this.o.events.emit('itemDeferred', { mediaKey: key, reason });
@@ -345,6 +358,7 @@ export class DownloadQueue {
   }
 
   private fail(key: string, message: string): void {
+    this.facts.forget(key);
     const failure = markFailed(this.o.db, key, message, Date.now(), this.o.parkAfter);
     this.counts.failed++;
     this.o.events.emit('itemFailed', { mediaKey: key, error: message });

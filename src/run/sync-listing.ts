@@ -77,6 +77,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
         summary.skipped += listed.alreadyDone;
         events.emit('listed', { found: summary.found, new: summary.new, strategy: listed.strategy });
         log.debug(`listed ${summary.found} items (${summary.new} new)`);
+        queue.noteListed(listed.items);
         queue.more();
       },
       onQueued: () => queue.more(),

@@ -13,9 +13,10 @@ import { emptyDir } from '../folder/durable.js';
 import { removeStartedParts } from '../folder/part-files.js';
 import { MediaInspector } from '../media/inspect.js';
 import { fetchItemDownloadInfoAt, fetchItemInfoAt } from '../site/album-calls.js';
-import { confirmOriginals, fetchHasOriginal, fetchItemInfo } from '../site/calls.js';
+import { confirmOriginals, fetchBulkInfo, fetchHasOriginal, fetchItemInfo } from '../site/calls.js';
 import { RpcClient } from '../site/rpc-client.js';
 import { checkSession } from '../site/session.js';
+import { isDisplayMedia } from '../site/urls.js';
 import { STATE_DIR, type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { placeOf } from '../store/albums.js';
 import { unparkFailed } from '../store/items.js';
@@ -41,6 +42,12 @@ const RUN_BROWSER_ARGS = [
   '--enable-features=NetworkServiceInProcess2',
   '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup,WebUIOmniboxFullPopup',
   '--autoplay-policy=user-gesture-required',
+  // Images are only ever shown, never kept (a Download is a navigation, not an image): the
+  // renderer does not load them at all, which costs nothing per request (blockRequests below
+  // also fails video and audio the viewer loads for display). Chromium reads one
+  // --blink-settings switch, the last, so this one repeats the desktop pointer settings
+  // Playwright gives headless pages.
+  '--blink-settings=primaryHoverType=2,availableHoverTypes=2,primaryPointerType=4,availablePointerTypes=4,imagesEnabled=false',
 ];
 
 export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcome; summary: SyncSummary }> {
@@ -62,8 +69,9 @@ export async function syncLibrary(params: SyncParams): Promise<{ outcome: Outcom
   let queue: DownloadQueue | null = null;
   const tmpDir = path.join(stateDir(outDir), 'tmp');
   try {
-    context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger, extraArgs: RUN_BROWSER_ARGS });
     db = dryRun ? (existsSync(indexPath(outDir)) ? openIndex(outDir, { readonly: true }) : null) : await prepareIndex(outDir, tmpDir, params, summary);
+    // Previews, thumbnails and video streams are only shown, never kept: the browser does not fetch them.
+    context = await launchProfile({ profileDir: params.profileDir, headless: params.headless ?? true, downloadsPath: dryRun ? undefined : tmpDir, logger: params.logger, extraArgs: RUN_BROWSER_ARGS, blockRequests: isDisplayMedia });
     const page = context.pages()[0] ?? (await context.newPage());
     const client = await openSession(page, params, events);
     if (db) tieToAccount(db, client?.email ?? null, params.baseUrl, { record: !dryRun, profileDir: params.profileDir });
@@ -159,6 +167,7 @@ function siteLookups(client: RpcClient | null, baseUrl: string): SiteLookups | n
   return {
     itemInfo: (mediaKey, place) => (place && place.kind !== 'library' ? fetchItemInfoAt(client, baseUrl, place) : fetchItemInfo(client, baseUrl, mediaKey)),
     hasOriginal: async (mediaKey, place) => (place && place.kind !== 'library' ? (await fetchItemDownloadInfoAt(client, baseUrl, place)).originalUrl !== null : fetchHasOriginal(client, baseUrl, mediaKey)),
+    bulkInfo: (mediaKeys) => fetchBulkInfo(client, mediaKeys),
     holdersOf: (sha1s, options) => confirmOriginals(client, sha1s, options),
   };
 }

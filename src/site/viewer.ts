@@ -1,7 +1,7 @@
 // Actions on the item viewer (`/photo/<key>`): open it, tell whether a video is still
 // processing, and start the site's own Download (Shift+D, or More options → Download), and
 // Download original for items edited in Google. Selectors and labels come from labels.ts.
-import type { Download, Locator, Page } from 'playwright-core';
+import type { Download, Frame, Locator, Page } from 'playwright-core';
 import { DeferredError, DownloadFailedError, SignedOutError, SiteChangedError, TransientError } from '../errors.js';
 import { keys, labels, selectors } from './labels.js';
 import { assertSignedIn, gotoChecked } from './session.js';
@@ -85,11 +85,8 @@ function isViewerUrl(url: string, baseUrl: string): boolean {
 async function openInDocument(page: Page, baseUrl: string, target: string, mediaKey: string, timeoutMs: number): Promise<string | null> {
   const url = new URL(target);
   try {
-    await page.evaluate((path) => {
-      history.pushState(null, '', path);
-      window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
-    }, url.pathname + url.search);
-    return await waitVisibleText(page, selectors.viewerFor(mediaKey), timeoutMs);
+    // One round trip into the page: the history entry, the popstate, the wait for the item.
+    return await waitVisibleText(page, selectors.viewerFor(mediaKey), timeoutMs, url.pathname + url.search);
   } catch {
     // The page reloaded or navigated away (a session that ended sends it to sign-in).
     assertSignedIn(page, baseUrl);
@@ -99,11 +96,16 @@ async function openInDocument(page: Page, baseUrl: string, target: string, media
 
 /**
  * Waits inside the page (a MutationObserver, no polling) for a visible element matching
- * `selector`; returns its text, or null after timeoutMs.
+ * `selector`; returns its text, or null after timeoutMs. With `go`, first moves the app to that
+ * path the way Back/Forward would (a history entry and the popstate it listens to).
  */
-async function waitVisibleText(page: Page, selector: string, timeoutMs: number): Promise<string | null> {
+async function waitVisibleText(page: Page, selector: string, timeoutMs: number, go: string | null = null): Promise<string | null> {
   return await page.evaluate(
-    async ({ selector, timeoutMs }) => {
+    async ({ selector, timeoutMs, go }) => {
+      if (go !== null) {
+        history.pushState(null, '', go);
+        window.dispatchEvent(new PopStateEvent('popstate', { state: null }));
+      }
       const find = (): HTMLElement | undefined =>
         Array.from(document.querySelectorAll<HTMLElement>(selector)).find((el) => (typeof el.checkVisibility === 'function' ? el.checkVisibility() : el.getClientRects().length > 0));
       const found = find();
@@ -122,7 +124,7 @@ async function waitVisibleText(page: Page, selector: string, timeoutMs: number):
         const timer = setTimeout(() => finish(null), timeoutMs);
       });
     },
-    { selector, timeoutMs },
+    { selector, timeoutMs, go },
   );
 }
 
@@ -159,17 +161,20 @@ export async function startDownload(page: Page, baseUrl: string, viewer: Locator
  */
 function downloadOrSignOut(page: Page, baseUrl: string, timeoutMs: number): Promise<Download> {
   const download = page.waitForEvent('download', { timeout: timeoutMs });
-  const signedOut = page
-    .waitForEvent('framenavigated', { timeout: timeoutMs, predicate: (frame) => frame === page.mainFrame() && isSignedOutUrl(frame.url(), baseUrl) })
-    .then(
-      () => Promise.reject(new SignedOutError()),
-      () => new Promise<never>(() => undefined),
-    );
+  // A plain listener, gone as soon as the download settles: a waiter of its own would live on
+  // for the whole timeout after every download (and end in a timeout error nobody reads).
+  let onNavigated: (frame: Frame) => void = () => undefined;
+  const signedOut = new Promise<never>((_, reject) => {
+    onNavigated = (frame) => {
+      if (frame === page.mainFrame() && isSignedOutUrl(frame.url(), baseUrl)) reject(new SignedOutError());
+    };
+    page.on('framenavigated', onNavigated);
+  });
   download.catch(() => undefined);
   signedOut.catch(() => undefined);
   // The caller awaits this after pressing a key or clicking; when that step throws first, the
   // wait is abandoned and must not surface later as an unhandled rejection (it would end the run).
-  const first = Promise.race([download, signedOut]);
+  const first = Promise.race([download, signedOut]).finally(() => page.off('framenavigated', onNavigated));
   first.catch(() => undefined);
   return first;
 }

@@ -4,6 +4,7 @@
 import type { APIRequestContext, Page } from 'playwright-core';
 import type { DownloadQueue } from '../download/queue.js';
 import { KeepError, describeError } from '../errors.js';
+import { FILE_ONLY } from '../log.js';
 import { enumerateLibrary } from '../library/enumerate.js';
 import type { RpcClient } from '../site/rpc-client.js';
 import type { Db } from '../store/database.js';
@@ -117,7 +118,11 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     }
   } catch (error) {
     if (error instanceof KeepError && error.stopsRun) queue.stop(error);
-    else log.error(`listing stopped: ${describeError(error)}; items listed so far are still downloaded`);
+    else {
+      // The summary says it once, with what it means; the log file keeps it here.
+      summary.listingError = describeError(error);
+      log.error(FILE_ONLY, `listing stopped: ${summary.listingError}; items listed so far are still downloaded`);
+    }
   } finally {
     // The flags are in the index before the link folders are made from them.
     await flags?.catch(() => undefined);

@@ -78,6 +78,8 @@ export interface SyncSummary extends RunCounts {
   stoppedBy: string | null;
   /** Stopped because a browser already runs on the profile. */
   locked?: boolean;
+  /** Why the listing stopped early when the run went on (the downloads of what it had listed). */
+  listingError?: string | null;
   /** This run listed the whole library by date taken and reconciled it (else: recent uploads only). */
   fullRescan: boolean;
   /** Items this run's rescan marked gone (deleted in Google; their files stay unless --prune). */

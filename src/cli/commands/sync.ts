@@ -139,7 +139,7 @@ export function humanSummary(s: SyncSummary, options: { problemsOnly?: boolean; 
   }
   if (s.deletionsRefused) lines.push(`Deletions not applied: ${s.deletionsRefused}`);
   if (s.parked.total > 0) lines.push(`Parked: ${s.parked.total} item(s) failed run after run, ${PARKED_HEADING}:`, ...parkedLines(s.parked));
-  if (!s.listingComplete && s.stoppedBy === null) lines.push('The listing did not finish: items not yet listed will be found by the next run.');
+  if (!s.listingComplete && s.stoppedBy === null) lines.push(`The listing did not finish${s.listingError ? ` (${s.listingError})` : ''}: items not yet listed will be found by the next run.`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,7 +2,7 @@
 // parsed back by an independent parser, and written so that a reader never sees half a file.
 import { test, expect } from '@playwright/test';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import parsePrometheusTextFormat from 'parse-prometheus-text-format';
@@ -69,6 +69,7 @@ test('written atomically: a reader process racing 100 rewrites only ever sees a 
   try {
     const file = path.join(dir, 'collector', 'gphotos_keep.prom');
     const stop = path.join(dir, 'stop');
+    const ready = path.join(dir, 'ready');
     await writeMetricsFile(file, snapshot);
     const whole = (await renderMetrics(snapshot)).length;
     // A separate process reads as fast as it can, like the collector would, and counts short reads.
@@ -76,12 +77,15 @@ test('written atomically: a reader process racing 100 rewrites only ever sees a 
       const fs = require('fs'); let reads = 0, partial = 0;
       while (!fs.existsSync(${JSON.stringify(stop)})) {
         const text = fs.readFileSync(${JSON.stringify(file)}, 'utf8'); reads++;
+        if (reads === 1) fs.writeFileSync(${JSON.stringify(ready)}, '');
         if (!text.endsWith('\\n') || !text.includes('gphotos_keep_bytes{') || text.length < ${whole} - 50) partial++;
       }
       process.stdout.write(JSON.stringify({ reads, partial }));`], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     reader.stdout.on('data', (d) => (out += d));
     const done = new Promise((resolve) => reader.on('exit', resolve));
+    // The race only means something once the reader is reading (a loaded machine starts it late).
+    while (!existsSync(ready)) await new Promise((resolve) => setTimeout(resolve, 10));
     for (let i = 0; i < 100; i++) await writeMetricsFile(file, { ...snapshot, exitCode: i % 6, run: { ...snapshot.run, downloaded: i } });
     writeFileSync(stop, '');
     await done;

@@ -15,10 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { processStatus, treeMemory } from './proc-memory.js';
-import { openIndex } from '../src/store/database.js';
-import { recordDownloaded } from '../src/store/files.js';
-import { upsertItems } from '../src/store/items.js';
-import type { RemoteItem } from '../src/model/remote-item.js';
+import { prefillIndex } from '../test/helpers/prefill-index.js';
 import { signInProfile } from '../test/helpers/profile.js';
 import { startReplica, type Replica, type ReplicaItem } from '../test/replica/index.js';
 
@@ -94,45 +91,6 @@ function runSync(args: string[]): Promise<RunMeasure> {
       resolve({ code, wallMs: performance.now() - started, nodePeakKb, hwmTimeline, treePeakKb, summary, logLines });
     });
   });
-}
-
-// ---- the index as if every item were backed up ---------------------------------------------
-
-function asRemoteItem(item: ReplicaItem): RemoteItem {
-  return {
-    mediaKey: item.mediaKey,
-    dedupKey: item.dedupKey,
-    takenMs: item.takenMs,
-    tzOffsetMs: item.tzOffsetMs,
-    uploadedMs: item.uploadedMs,
-    width: item.width,
-    height: item.height,
-    kind: item.kind,
-    videoDurationMs: item.durationMs || null,
-    favorite: item.favorite,
-    archived: item.archived,
-    notOwned: false,
-    hasGeo: item.location !== null,
-    caption: item.description || null,
-    sizeBytes: null,
-  };
-}
-
-function prefillIndex(outDir: string, items: ReplicaItem[]): void {
-  const db = openIndex(outDir);
-  try {
-    const now = Date.now();
-    for (let i = 0; i < items.length; i += 1000) {
-      const batch = items.slice(i, i + 1000);
-      db.transaction(() => {
-        upsertItems(db, batch.map(asRemoteItem), now);
-        // Done with no file on record: the bench measures listing, not downloads.
-        for (const item of batch) recordDownloaded(db, item.mediaKey, [], {}, now);
-      })();
-    }
-  } finally {
-    db.close();
-  }
 }
 
 // ---- the bench -----------------------------------------------------------------------------

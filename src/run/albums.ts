@@ -1,7 +1,7 @@
 // The sharing side of a sync run: the albums (own, and with --shared-albums those others
-// share with the account) and partner sharing (--partner) after the library listing, and
-// Google's Favorites and Archive views beside it, into the index. The album list is cheap and read every
-// run; an album's items are listed again only when its modified time (or count) changed.
+// share with the account) and partner sharing (--partner) after the library listing. The album
+// list is cheap and read every run; an album's items are listed again only when its modified
+// time (or count) changed.
 // Items the account sees only through sharing (someone else's, in no library of the account)
 // are queued for download like library items; the link folders are made after the downloads
 // (src/run/links.ts).
@@ -10,13 +10,11 @@ import { describeError, KeepError } from '../errors.js';
 import { trashAlbumDir } from '../folder/album-folders.js';
 import type { Logger } from '../log.js';
 import type { AlbumItem, AlbumSummary, Person } from '../model/albums.js';
-import type { RemotePage } from '../model/remote-item.js';
-import { listAlbumItemsPage, listAlbumsPage, listArchivePage, listFavoritesPage, listPartnerPage } from '../site/album-calls.js';
-import type { RpcCallerLike, RpcRetryOptions } from '../site/retry.js';
+import { listAlbumItemsPage, listAlbumsPage, listPartnerPage } from '../site/album-calls.js';
+import type { RpcCallerLike } from '../site/retry.js';
 import { resolveShareLink } from '../site/share-link.js';
 import {
   type AlbumRow,
-  applyFlagListing,
   clearPartnerItems,
   countAlbumItems,
   countKnownPartnerKeys,
@@ -36,6 +34,7 @@ import {
   ShareMeta,
 } from '../store/albums.js';
 import type { Db } from '../store/database.js';
+import { guard, retryOf } from './view-pages.js';
 
 /** Albums whose items are listed side by side (each listing is a chain of pages). */
 const ALBUM_LISTINGS_AT_ONCE = 4;
@@ -72,41 +71,6 @@ export interface SharesOutcome {
   partnerItems: number;
 }
 
-export interface FlagsOutcome {
-  favoritesChanged: number;
-  archiveChanged: number;
-}
-
-/** Runs one part; a changed answer or throttling past every retry leaves that part to the next run, signing out or a full disk stops the run. */
-async function guard(params: Pick<SharesParams, 'logger'>, what: string, work: () => Promise<void>): Promise<void> {
-  try {
-    await work();
-  } catch (error) {
-    if (error instanceof KeepError && error.stopsRun && error.outcome !== 'SiteChanged') throw error;
-    params.logger.warn(`${what}: ${describeError(error)}; the rest of the backup goes on, the next run tries again`);
-  }
-}
-
-/**
- * Google's Favorites and Archive views, read whole every run (they are small beside the
- * library, and nothing else tells that an old item was favorited or archived): the flags
- * follow them. Needs no listing of the library first, so it runs beside it.
- */
-export async function followFlagViews(params: Pick<SharesParams, 'db' | 'client' | 'baseUrl' | 'logger' | 'signal'>): Promise<FlagsOutcome> {
-  const outcome: FlagsOutcome = { favoritesChanged: 0, archiveChanged: 0 };
-  await Promise.all([
-    guard(params, 'favorites', async () => {
-      const listed = await listAll('the Favorites view', (pageId, retry) => listFavoritesPage(params.client, params.baseUrl, pageId, retry), params);
-      outcome.favoritesChanged = applyFlagListing(params.db, 'favorite', listed.keys, listed.complete);
-    }),
-    guard(params, 'archive', async () => {
-      const listed = await listAll('the Archive view', (pageId, retry) => listArchivePage(params.client, pageId, retry), params);
-      outcome.archiveChanged = applyFlagListing(params.db, 'archived', listed.keys, listed.complete);
-    }),
-  ]);
-  return outcome;
-}
-
 /** Albums and partner sharing, after the library listing (an album item maps to a library item by its dedupKey). */
 export async function syncShares(params: SharesParams): Promise<SharesOutcome> {
   const outcome: SharesOutcome = { albums: 0, albumsListed: 0, albumsGone: [], albumsComplete: false, queued: 0, partnerItems: 0 };
@@ -115,27 +79,6 @@ export async function syncShares(params: SharesParams): Promise<SharesOutcome> {
     params.partner ? guard(params, 'partner sharing', () => syncPartner(params, outcome)) : Promise.resolve(),
   ]);
   return outcome;
-}
-
-function retryOf(params: Pick<SharesParams, 'logger' | 'signal'>, what: string): RpcRetryOptions {
-  return { signal: params.signal, onRetry: (error, attempt) => params.logger.warn(`${what}: ${describeError(error)} (try ${attempt}), backing off`) };
-}
-
-/** Every page of a view; `complete` false when the run stopped first. */
-async function listAll(what: string, page: (pageId: string | null, retry: RpcRetryOptions) => Promise<RemotePage>, params: Pick<SharesParams, 'logger' | 'signal'>): Promise<{ keys: Set<string>; complete: boolean }> {
-  const keys = new Set<string>();
-  const started = Date.now();
-  let pages = 0;
-  let pageId: string | null = null;
-  do {
-    if (params.signal?.aborted) return { keys, complete: false };
-    const answer = await page(pageId, retryOf(params, `listing ${what}`));
-    pages++;
-    for (const item of answer.items) keys.add(item.mediaKey);
-    pageId = answer.nextPageId;
-  } while (pageId);
-  params.logger.debug(`${what}: ${keys.size} item(s) in ${pages} page(s), ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { keys, complete: true };
 }
 
 // ---- albums ---------------------------------------------------------------------------------

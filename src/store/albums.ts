@@ -305,6 +305,22 @@ export function applyFlagListing(db: Db, flag: ItemFlag, listed: Iterable<string
   })();
 }
 
+/** How many of these keys are items of the index that do not carry the flag yet. */
+export function countUnflagged(db: Db, flag: ItemFlag, keys: string[]): number {
+  const column = flag === 'favorite' ? 'favorite' : 'archived';
+  const stmt = db.prepare(`SELECT 1 FROM items WHERE media_key = ? AND ${column} = 0`).pluck();
+  return keys.reduce((n, key) => n + (stmt.get(key) ? 1 : 0), 0);
+}
+
+/** The first page of a flag's view as the last whole read of it saw it (a digest of its keys in order). */
+export function getFirstPageSeen(db: Db, flag: ItemFlag): string | null {
+  return getMeta(db, `first_page_${flag}`) ?? null;
+}
+
+export function setFirstPageSeen(db: Db, flag: ItemFlag, digest: string): void {
+  setMeta(db, `first_page_${flag}`, digest);
+}
+
 /** The account's items with the flag, newest taken first (favorites/ and archive/). */
 export function flaggedMembers(db: Db, flag: ItemFlag): Member[] {
   const column = flag === 'favorite' ? 'favorite' : 'archived';

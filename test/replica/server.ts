@@ -288,11 +288,15 @@ export class ReplicaServer implements Replica {
   private readonly ownerId: string;
   readonly albumState: Albums;
   private readonly sockets = new Set<import('node:net').Socket>();
+  /** When each favorite was made, in favoriting order (the start's favorites in library order, oldest taken lowest). */
+  private readonly favoritedAt = new Map<string, number>();
+  private favoriteClock = 0;
 
   constructor(private readonly options: ReplicaOptions) {
     const lib = options.library;
     const seed = (lib && !Array.isArray(lib) ? lib.seed : undefined) ?? options.seed ?? 1;
     this.lib = lib && !Array.isArray(lib) ? Library.synthetic(lib.synthetic, seed) : Library.fromSpecs(lib ?? sampleLibrary(), seed);
+    for (let i = this.lib.items.length - 1; i >= 0; i--) if (this.lib.items[i].favorite) this.favoritedAt.set(this.lib.items[i].mediaKey, ++this.favoriteClock);
     this.email = options.email ?? 'keeper@example.com';
     this.rejectAutomation = options.rejectAutomatedSignIn ?? true;
     this.faults = {
@@ -486,7 +490,9 @@ export class ReplicaServer implements Replica {
   }
 
   addItem(spec: Partial<ReplicaItemSpec> & { sample: string }): ReplicaItem {
-    return this.lib.add({ uploadedMs: Date.now(), ...spec });
+    const item = this.lib.add({ uploadedMs: Date.now(), ...spec });
+    if (item.favorite) this.favoritedAt.set(item.mediaKey, ++this.favoriteClock);
+    return item;
   }
 
   deleteItem(mediaKey: string): void {
@@ -512,7 +518,9 @@ export class ReplicaServer implements Replica {
   }
 
   setFavorite(mediaKey: string, favorite: boolean): void {
-    this.lib.get(mediaKey).favorite = favorite;
+    const item = this.lib.get(mediaKey);
+    if (favorite && !item.favorite) this.favoritedAt.set(mediaKey, ++this.favoriteClock);
+    item.favorite = favorite;
     this.lib.touch();
   }
 
@@ -1112,7 +1120,7 @@ export class ReplicaServer implements Replica {
     const needle = query.toLowerCase();
     const list =
       mode === 'favorites'
-        ? this.lib.items.filter((it) => it.favorite)
+        ? this.favoritesInOrder()
         : mode === 'search'
           ? needle
             ? this.lib.items.filter((it) => it.fileName.toLowerCase().includes(needle) || it.description.toLowerCase().includes(needle))
@@ -1129,15 +1137,26 @@ export class ReplicaServer implements Replica {
         // The item was deleted since: resume after its position in the current order.
         const u = Number(c[3]);
         const t = Number(c[4]);
-        start = list.findIndex((it) => (mode === 'uploads' ? it.uploadedMs < u : it.takenMs < t));
+        const f = Number(c[6]);
+        start = list.findIndex((it) => (mode === 'uploads' ? it.uploadedMs < u : mode === 'favorites' && this.unknowns.favoritesOrder === 'favorited' ? this.favoritedOf(it) < f : it.takenMs < t));
         if (start < 0) start = list.length;
       }
     }
     const page = list.slice(start, start + 100);
     if (page.length === 0) return [];
     const last = page[page.length - 1];
-    const next = start + 100 < list.length ? encodeCursor(['EzkLib', mode, last.mediaKey, last.uploadedMs, last.takenMs, mode === 'search' ? query : null]) : null;
+    const next = start + 100 < list.length ? encodeCursor(['EzkLib', mode, last.mediaKey, last.uploadedMs, last.takenMs, mode === 'search' ? query : null, this.favoritedOf(last)]) : null;
     return [page.map((it) => libraryRow(ctx, it, 'EzkLib')), next, null, null, null, 2, [25, 47, 35, 63], [], 3, false];
+  }
+
+  /** The Favorites view in the order the variant serves (unknowns.favoritesOrder). */
+  private favoritesInOrder(): ReplicaItem[] {
+    const favorites = this.lib.items.filter((it) => it.favorite);
+    return this.unknowns.favoritesOrder === 'favorited' ? favorites.sort((a, b) => this.favoritedOf(b) - this.favoritedOf(a)) : favorites;
+  }
+
+  private favoritedOf(item: ReplicaItem): number {
+    return this.favoritedAt.get(item.mediaKey) ?? 0;
   }
 
   // ---- downloads ----------------------------------------------------------------------

@@ -241,6 +241,36 @@ test('unknownKey: an unknown mediaKey gets an error entry, an empty payload, HTT
   }
 });
 
+test('favoritesOrder: the Favorites view lists newest taken first, or the most recently favorited first; its pages chain in either order', async () => {
+  const favorites = async (): Promise<string[]> => {
+    const keys: string[] = [];
+    let pageId: string | null = null;
+    do {
+      const answer = (await rpcPayload(page, 'EzkLib', ['Favorites', [[5, '8', 0, 9]], pageId])) as [Row[], string | null];
+      keys.push(...answer[0].map((r) => r[0] as string));
+      pageId = answer[1];
+    } while (pageId);
+    return keys;
+  };
+  const byTaken = replica.items.filter((i) => i.favorite).map((i) => i.mediaKey);
+  expect(byTaken.length).toBeGreaterThan(0);
+  const oldest = replica.items.filter((i) => !i.favorite).at(-1)!;
+  replica.setFavorite(oldest.mediaKey, true);
+  try {
+    replica.unknowns.favoritesOrder = 'taken';
+    const taken = await favorites();
+    expect(taken.at(-1)).toBe(oldest.mediaKey);
+    const takenMs = taken.map((k) => replica.items.find((i) => i.mediaKey === k)!.takenMs);
+    expect([...takenMs].sort((a, b) => b - a)).toEqual(takenMs);
+    replica.unknowns.favoritesOrder = 'favorited';
+    const favorited = await favorites();
+    expect(favorited[0]).toBe(oldest.mediaKey);
+    expect(new Set(favorited)).toEqual(new Set(taken));
+  } finally {
+    replica.setFavorite(oldest.mediaKey, false);
+  }
+});
+
 test('VARIANT_MATRIX and VARIANT_MATRIX_COMPACT cover every value of every switch; each case starts a replica serving exactly it', async () => {
   for (const matrix of [VARIANT_MATRIX, VARIANT_MATRIX_COMPACT]) {
     for (const v of UNKNOWN_VARIANTS) {

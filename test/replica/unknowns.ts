@@ -19,6 +19,11 @@ export interface Unknowns {
    * with an `er` entry.
    */
   unknownKey: 'error-entry' | 'empty-payload' | 'http-400' | 'http-500';
+  /**
+   * The order of the Favorites view (EzkLib "Favorites"): as the library, newest taken first,
+   * or the most recently favorited first. The facts page names the view, not its order.
+   */
+  favoritesOrder: 'taken' | 'favorited';
 }
 
 /** What the replica serves unless told otherwise (its behaviour before these became switches). */
@@ -29,6 +34,7 @@ export const UNKNOWN_DEFAULTS: Readonly<Unknowns> = Object.freeze({
   liveZipOrder: 'still-first',
   liveZipAae: false,
   unknownKey: 'error-entry',
+  favoritesOrder: 'taken',
 });
 
 export interface UnknownVariant<K extends keyof Unknowns = keyof Unknowns> {
@@ -46,6 +52,7 @@ export const UNKNOWN_VARIANTS: readonly UnknownVariant[] = [
   { switch: 'liveZipOrder', values: ['still-first', 'video-first'], standsFor: 'the order of a Live Photo zip\u2019s members' },
   { switch: 'liveZipAae', values: [false, true], standsFor: 'an .AAE edit file coming with a Live Photo\u2019s members' },
   { switch: 'unknownKey', values: ['error-entry', 'empty-payload', 'http-400', 'http-500'], standsFor: 'the exact error answer for an unknown key' },
+  { switch: 'favoritesOrder', values: ['taken', 'favorited'], standsFor: 'the order of the Favorites view (newest taken, or most recently favorited, first)' },
 ];
 
 export interface VariantCase {

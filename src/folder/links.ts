@@ -47,7 +47,7 @@ async function lstatOrNull(file: string) {
 }
 
 /** The relative target a symlink at `linkPath` needs to reach `targetPath`. */
-function relativeTarget(linkPath: string, targetPath: string): string {
+export function relativeTarget(linkPath: string, targetPath: string): string {
   return path.relative(path.dirname(linkPath), targetPath);
 }
 
@@ -66,7 +66,7 @@ async function stillOurs(outDir: string, row: LinkRow, linkPath: string, bytes: 
 }
 
 /** Creates one link; false when its file is not on disk. */
-async function makeLink(outDir: string, mode: Exclude<LinkMode, 'none'>, mediaKey: string, targetRel: string, linkPath: string): Promise<boolean> {
+export async function makeLink(outDir: string, mode: Exclude<LinkMode, 'none'>, mediaKey: string, targetRel: string, linkPath: string): Promise<boolean> {
   const target = resolveInside(outDir, targetRel, 'recorded');
   const targetStat = await lstatOrNull(target);
   if (!targetStat?.isFile()) return false;

@@ -1,9 +1,11 @@
 // `verify`: proves, file by file, that the backup still holds what was recorded. Every
 // recorded file must be present with its recorded size; its sha256 is recomputed with
 // --full, or when its size or mtime changed; a hashed file must still parse with exiftool.
-// Live Photo pairs that lost a half are reported. With --fix, changed or corrupt files are
+// Live Photo pairs that lost a half are reported, and every recorded link of the link folders
+// is checked (src/run/verify-links.ts). With --fix, changed or corrupt files are
 // moved aside (never deleted) into .gphotos-keep-trash/<date>/verify/, and their items are
-// re-queued, so the next sync downloads them again into the same places. The command runs it
+// re-queued, so the next sync downloads them again into the same places; broken links are made
+// again, and whatever sits in a link's place that is not ours is left and forgotten. The command runs it
 // inside the run frame (src/run/frame.ts); --fix writes, so it holds the run lock.
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +20,7 @@ import { resolveInside } from '../folder/layout.js';
 import { moveToFreeName } from '../folder/moves.js';
 import { localDate, TRASH_DIR, trashCandidates } from '../folder/trash.js';
 import { openStatusIndex } from './status.js';
+import { checkLinks, fixLinks, type LinkFix, type LinkProblem } from './verify-links.js';
 
 export type ProblemKind = 'missing' | 'changed' | 'corrupt';
 
@@ -59,12 +62,16 @@ export interface VerifyReport {
   counts: Record<ProblemKind, number> & { brokenPairs: number };
   problems: VerifyProblem[];
   brokenPairs: BrokenPair[];
+  /** The links of albums/, favorites/, archive/, partner/ whose files are in place. */
+  links: { checked: number; ok: number; broken: number };
+  linkProblems: LinkProblem[];
   /** Kept files whose size Google lists otherwise: notes, not problems (the bytes vouched for themselves). */
   listedSizeNotes: { total: number; items: ListedSizeNote[] };
   fixed: {
     requeued: string[];
     movedAside: { from: string; to: string }[];
     notRestorable: { mediaKey: string; relPath: string; reason: string }[];
+    links: Omit<LinkFix, 'movedAside'>;
   } | null;
   clean: boolean;
 }
@@ -180,6 +187,8 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
     counts: { missing: 0, changed: 0, corrupt: 0, brokenPairs: 0 },
     problems: [],
     brokenPairs: [],
+    links: { checked: 0, ok: 0, broken: 0 },
+    linkProblems: [],
     listedSizeNotes: listedSizeNotes(db),
     fixed: null,
     clean: false,
@@ -226,8 +235,25 @@ export async function verifyBackup(options: VerifyOptions): Promise<VerifyReport
     report.brokenPairs = report.interrupted ? [] : brokenPairsOf(db, missing);
     report.counts.brokenPairs = report.brokenPairs.length;
 
-    if (fix && !report.interrupted) report.fixed = await applyFix(db, out, report, fileIds, now());
-    report.clean = !report.interrupted && report.problems.length === 0 && report.brokenPairs.length === 0;
+    if (!report.interrupted) {
+      // A link of a file with a problem of its own waits for that file's repair.
+      const links = await checkLinks(db, out, {
+        full,
+        skip: new Set(report.problems.map((p) => p.relPath)),
+        signal: options.signal,
+        onProblem: (p) => log?.warn({ ...FILE_ONLY, relPath: p.path, kind: 'link' }, `link ${p.issue}: ${p.path} (${p.detail})`),
+      });
+      report.interrupted = links.interrupted;
+      report.links = { checked: links.checked, ok: links.ok, broken: links.broken };
+      report.linkProblems = links.problems;
+    }
+
+    if (fix && !report.interrupted) {
+      const fixed = await applyFix(db, out, report, fileIds, now());
+      const { movedAside, ...links } = await fixLinks(db, out, report.linkProblems, now());
+      report.fixed = { ...fixed, movedAside: [...fixed.movedAside, ...movedAside], links };
+    }
+    report.clean = !report.interrupted && report.problems.length === 0 && report.brokenPairs.length === 0 && report.linkProblems.length === 0;
     return report;
   } finally {
     db.close();
@@ -247,17 +273,24 @@ export function verifyOutcome(report: VerifyReport): Outcome {
 
 /** What the run's row and report count: files checked, and the problems among them. */
 export function verifyCounts(report: VerifyReport): Partial<RunCounts> {
-  return { found: report.files.checked, failed: report.problems.length };
+  return { found: report.files.checked, failed: report.problems.length + report.linkProblems.length };
 }
 
 /** The run's summary for its row, report and ping: the counts, and the first problems as errors. */
-export function verifySummary(report: VerifyReport): { counts: VerifyReport['counts']; files: VerifyReport['files']; errors: { mediaKey: string; error: string }[] } {
-  const errors = report.problems.slice(0, 100).map((p) => ({ mediaKey: p.mediaKey, error: `${p.relPath}: ${p.kind} (${p.detail})` }));
-  return { counts: report.counts, files: report.files, errors };
+export function verifySummary(report: VerifyReport): {
+  counts: VerifyReport['counts'] & { links: number };
+  files: VerifyReport['files'];
+  errors: { mediaKey: string; error: string }[];
+} {
+  const errors = [
+    ...report.problems.map((p) => ({ mediaKey: p.mediaKey, error: `${p.relPath}: ${p.kind} (${p.detail})` })),
+    ...report.linkProblems.map((p) => ({ mediaKey: p.mediaKey, error: `${p.path}: link ${p.issue} (${p.detail})` })),
+  ].slice(0, 100);
+  return { counts: { ...report.counts, links: report.links.broken }, files: report.files, errors };
 }
 
-async function applyFix(db: Db, out: string, report: VerifyReport, fileIds: Map<string, number>, nowMs: number): Promise<NonNullable<VerifyReport['fixed']>> {
-  const fixed: NonNullable<VerifyReport['fixed']> = { requeued: [], movedAside: [], notRestorable: [] };
+async function applyFix(db: Db, out: string, report: VerifyReport, fileIds: Map<string, number>, nowMs: number): Promise<Omit<NonNullable<VerifyReport['fixed']>, 'links'>> {
+  const fixed: Omit<NonNullable<VerifyReport['fixed']>, 'links'> = { requeued: [], movedAside: [], notRestorable: [] };
   const byItem = new Map<string, { reasons: string[]; fileIds: number[] }>();
   const blocked = new Set<string>();
   const want = (mediaKey: string, reason: string, id?: number): void => {

@@ -1,4 +1,4 @@
-// Queries for `verify`: walk every recorded file, note what was checked, and re-queue the
+// Queries for `verify`: walk every recorded file and link, note what was checked, and re-queue the
 // items whose files are missing, changed or corrupt so the next sync restores them.
 import type { Db } from './database.js';
 import type { FileRole } from './files.js';
@@ -122,4 +122,35 @@ export function keptFilesTakenIn(db: Db, range: TakenRange): KeptFile[] {
        ORDER BY f.id`,
     )
     .all(rangeParams(range)) as KeptFile[];
+}
+
+export interface VerifyLinkRow {
+  dir: string;
+  name: string;
+  media_key: string;
+  target: string;
+  mode: string;
+  /** The recorded size and hash of the file the link stands for. */
+  bytes: number;
+  sha256: string;
+}
+
+/**
+ * Every recorded link of the link folders whose file is a current recorded file (a link to a
+ * file superseded or moved to the trash is the next sync's to remove), in (dir, name) order,
+ * in pages. An index from before the link folders (opened read-only) has none.
+ */
+export function* linksToVerify(db: Db, pageSize = 1000): Generator<VerifyLinkRow> {
+  if (db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'links'`).get() === undefined) return;
+  const page = db.prepare(`SELECT l.dir, l.name, l.media_key, l.target, l.mode, f.bytes, f.sha256
+      FROM links l JOIN files f ON f.rel_path = l.target AND f.media_key = l.media_key AND f.superseded_ms IS NULL AND f.trashed_ms IS NULL
+      WHERE (l.dir, l.name) > (?, ?) GROUP BY l.dir, l.name ORDER BY l.dir, l.name LIMIT ?`);
+  let after: [string, string] = ['', ''];
+  for (;;) {
+    const rows = page.all(after[0], after[1], pageSize) as VerifyLinkRow[];
+    if (rows.length === 0) return;
+    yield* rows;
+    const last = rows[rows.length - 1];
+    after = [last.dir, last.name];
+  }
 }

@@ -1,7 +1,8 @@
 // `verify [--out DIR] [--full] [--fix] [--json]`: every recorded file present, same size,
 // sha256 when asked or when it looks touched, still parses with exiftool; Live Photo pairs
-// whole. Exit 0 when clean, 3 when it found problems (or was interrupted). It runs in the run
-// frame; --fix changes the backup, so it takes the run lock like every writer.
+// whole; every link of the link folders still the link gphotos-keep made. Exit 0 when clean, 3
+// when it found problems (or was interrupted). It runs in the run frame; --fix changes the
+// backup, so it takes the run lock like every writer.
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
 import { LocalIoError, suggest } from '../../errors.js';
@@ -28,7 +29,7 @@ export async function runVerify(ctx: CommandContext): Promise<number> {
   const framed = await runInFrame(frameContext(ctx, out, fix ? 'verify --fix' : 'verify', { exclusive: fix, display: false, dryRun: readOnly !== null }), async () => {
     const done = await verifyBackup({ outDir: out, full: ctx.options.full === true, fix, logger: ctx.logger, signal: ctx.signal, readonly: readOnly !== null });
     report = done;
-    const problems = done.problems.length + done.brokenPairs.length;
+    const problems = done.problems.length + done.brokenPairs.length + done.linkProblems.length;
     return { outcome: verifyOutcome(done), summary: verifySummary(done), counts: verifyCounts(done), partialLabel: problems > 0 ? `${problems} problem${problems === 1 ? '' : 's'}` : undefined };
   });
   const done = report as VerifyReport | null;
@@ -78,15 +79,21 @@ export function renderVerify(r: VerifyReport, options: { problemsOnly?: boolean 
     lines.push(...list(title, r.problems.filter((p) => p.kind === kind), (p) => `${p.relPath}  ${p.role}  ${p.detail}${p.originalConfirmed ? '  [original confirmed]' : ''}${p.restorable ? '' : '  (cannot be fetched again)'}`));
   }
   lines.push(...list('Live Photo pairs that lost a half', r.brokenPairs, (p) => `${p.still ?? '(no still)'} + ${p.video ?? '(no video)'}: ${p.detail}`));
+  if (r.links.checked > 0) lines.push(`Checked ${r.links.checked} links in albums/, favorites/, archive/, partner/: ${r.links.ok} ok, ${r.links.broken} broken.`);
+  lines.push(...list('Broken links', r.linkProblems, (p) => `${p.path}  ${p.issue}  ${p.detail}`));
   if (!options.problemsOnly) lines.push(...sizeNotes(r.listedSizeNotes));
   if (r.fixed) {
     const x = r.fixed;
     lines.push(`Fixed: ${x.requeued.length} items re-queued; the next \`gphotos-keep sync\` downloads them again.`);
     lines.push(...list('Moved aside (kept, not deleted)', x.movedAside, (m) => `${m.from} → ${m.to}`));
     lines.push(...list('Cannot be restored', x.notRestorable, (n) => `${n.relPath || n.mediaKey}: ${n.reason}`));
+    lines.push(...list('Links made again', x.links.remade, (p) => p));
+    lines.push(...list('Left as they are (not links gphotos-keep made; forgotten)', x.links.left, (l) => `${l.path}: ${l.reason}`));
+    lines.push(...list('Links not repaired', x.links.failed, (l) => `${l.path}: ${l.reason}`));
   } else if (!r.clean && !r.interrupted) {
-    lines.push('Run `gphotos-keep verify --fix` to re-queue them; the next `gphotos-keep sync` restores them.');
+    if (r.problems.length + r.brokenPairs.length > 0) lines.push('Run `gphotos-keep verify --fix` to re-queue them; the next `gphotos-keep sync` restores them.');
+    if (r.linkProblems.length > 0) lines.push('Run `gphotos-keep verify --fix` to make the broken links again (a file in a link\'s place that gphotos-keep did not make is left as it is).');
   }
-  if (r.clean) lines.push('All recorded files are present and intact.');
+  if (r.clean) lines.push(`All recorded files are present and intact.${r.links.checked > 0 ? ' Every link of the link folders is in place.' : ''}`);
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { TRASH_RETENTION_MS } from '../site/rpcids.js';
-import { trashedItems } from '../store/albums.js';
+import { getNeverBackedUp, knowsShares, trashedItems } from '../store/albums.js';
 import { countByState } from '../store/items.js';
 import { type ListedSizeNote, listedSizeNotes } from '../store/verify-queries.js';
 import { type RunCounts, lastSuccessMs, recentRuns, recordedOutcome } from '../store/runs.js';
@@ -57,7 +57,7 @@ export interface BackupStatus {
   /** A run holding the folder's lock right now. */
   activeRun: (LockOwner & { alive: boolean | 'unknown' }) | null;
   /** Items in Google's trash (not gone: they may be restored), and when Google will delete each for good. */
-  trashed: { total: number; items: StatusTrashed[] };
+  trashed: { total: number; items: StatusTrashed[]; neverBackedUp: { count: number; firstDeletedBy: string | null } };
 }
 
 export interface StatusTrashed {
@@ -83,8 +83,10 @@ function toItem(row: ItemAt | null): StatusItem | null {
 
 function trashedList(db: Db, limit: number): BackupStatus['trashed'] {
   const { total, items } = trashedItems(db, limit);
+  const never = knowsShares(db) ? getNeverBackedUp(db) : { count: 0, firstTrashedMs: null };
   return {
     total,
+    neverBackedUp: { count: never.count, firstDeletedBy: never.firstTrashedMs === null ? null : new Date(never.firstTrashedMs + TRASH_RETENTION_MS).toISOString() },
     items: items.map((row) => ({
       mediaKey: row.media_key,
       fileName: row.file_name,

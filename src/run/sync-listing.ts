@@ -53,7 +53,8 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     let trash: TrashOutcome | null = null;
     if (run.client) {
       trash = await syncTrash({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
-      summary.trash = { inTrash: trash.inTrash, restored: trash.restored, purged: trash.purged };
+      summary.trash = { inTrash: trash.inTrash, restored: trash.restored, purged: trash.purged, neverBackedUp: trash.neverBackedUp };
+      if (trash.neverBackedUp > 0) log.info(`Google's trash holds ${trash.neverBackedUp} item(s) no run saw before they went there: not backed up; restore them in Google Photos to have them backed up (\`gphotos-keep status\` says when the first goes for good)`);
       if (trash.restored > 0) queue.more();
     }
     // --prune moves files of gone items: only when the trash is known, so a trashed item is never taken for one.

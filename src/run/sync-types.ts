@@ -93,7 +93,7 @@ export interface SyncSummary extends RunCounts {
   /** Items parked after failing in --park-after runs: not tried, but the run exits 3 while any exist. */
   parked: ParkedList;
   /** Items of the index in Google's trash now (not gone: they may come back), and what left it this run. */
-  trash: { inTrash: number; restored: number; purged: number } | null;
+  trash: { inTrash: number; restored: number; purged: number; neverBackedUp: number } | null;
   /** Albums the account sees, those whose items this run listed, and those gone from Google. */
   albums: { albums: number; listed: number; gone: number } | null;
   /** Items of others (shared albums, partner) queued this run. */

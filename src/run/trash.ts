@@ -1,13 +1,15 @@
 // Google's trash, every run: an item of the index that sits in the trash is `trashed` (not
 // gone: Google keeps it 60 days and it may come back), with the time it went there. An item
 // that left the trash is looked up in the library by its date taken: listed there, it was
-// restored and simply comes back; not listed, it was deleted for good and is gone.
+// restored and simply comes back; not listed, it was deleted for good and is gone. Items in the
+// trash that no run ever saw are counted (status names the date the first of them goes for
+// good): nothing of them is backed up, and restoring them in Google is the only way to.
 import { describeError, KeepError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { listTrashPage } from '../site/album-calls.js';
 import { listLibraryPage } from '../site/calls.js';
 import type { RpcCallerLike } from '../site/retry.js';
-import { trashedItems } from '../store/albums.js';
+import { setNeverBackedUp, trashedItems } from '../store/albums.js';
 import type { Db } from '../store/database.js';
 import { getItem, markPurged, markRestored, markTrashed } from '../store/items.js';
 
@@ -21,6 +23,8 @@ export interface TrashOutcome {
   restored: number;
   /** Left the trash without coming back: deleted for good. */
   purged: number;
+  /** Items in the trash that no run saw before they went there: nothing of them is backed up. */
+  neverBackedUp: number;
 }
 
 export interface TrashParams {
@@ -35,7 +39,8 @@ export interface TrashParams {
 export async function syncTrash(params: TrashParams): Promise<TrashOutcome> {
   const { db, client, logger: log } = params;
   const now = params.nowMs ?? Date.now;
-  const outcome: TrashOutcome = { complete: false, inTrash: 0, trashed: 0, restored: 0, purged: 0 };
+  const outcome: TrashOutcome = { complete: false, inTrash: 0, trashed: 0, restored: 0, purged: 0, neverBackedUp: 0 };
+  let firstTrashedMs: number | null = null;
   const listed = new Set<string>();
   const retry = { signal: params.signal, onRetry: (error: unknown, attempt: number) => log.warn(`listing the trash: ${describeError(error)} (try ${attempt}), backing off`) };
   try {
@@ -45,7 +50,12 @@ export async function syncTrash(params: TrashParams): Promise<TrashOutcome> {
       const page = await listTrashPage(client, params.baseUrl, pageId, retry);
       for (const item of page.items) {
         listed.add(item.mediaKey);
-        if (!getItem(db, item.mediaKey)) continue;
+        if (!getItem(db, item.mediaKey)) {
+          // Trashed before any run saw it: only a restore in Google brings it to the backup.
+          outcome.neverBackedUp++;
+          if (item.trashedMs !== null && (firstTrashedMs === null || item.trashedMs < firstTrashedMs)) firstTrashedMs = item.trashedMs;
+          continue;
+        }
         outcome.inTrash++;
         if (markTrashed(db, item.mediaKey, item.trashedMs)) outcome.trashed++;
       }
@@ -57,6 +67,7 @@ export async function syncTrash(params: TrashParams): Promise<TrashOutcome> {
     return outcome;
   }
   outcome.complete = true;
+  setNeverBackedUp(db, { count: outcome.neverBackedUp, firstTrashedMs });
 
   for (const row of trashedItems(db).items) {
     if (listed.has(row.media_key) || params.signal?.aborted) continue;

@@ -436,6 +436,26 @@ export function trashedItems(db: Db, limit = Number.MAX_SAFE_INTEGER): { total: 
   return { total, items };
 }
 
+/** Items in Google's trash that the index never held (trashed before a run saw them), as the last whole listing of the trash counted them. */
+export interface NeverBackedUp {
+  count: number;
+  /** The soonest time one of them went into the trash (null: not known). */
+  firstTrashedMs: number | null;
+}
+
+const NEVER_BACKED_UP = 'trash_never_backed_up';
+
+export function setNeverBackedUp(db: Db, value: NeverBackedUp): void {
+  setMeta(db, NEVER_BACKED_UP, JSON.stringify(value));
+}
+
+export function getNeverBackedUp(db: Db): NeverBackedUp {
+  const raw = getMeta(db, NEVER_BACKED_UP);
+  if (!raw) return { count: 0, firstTrashedMs: null };
+  const parsed = JSON.parse(raw) as Partial<NeverBackedUp>;
+  return { count: Number(parsed.count) || 0, firstTrashedMs: typeof parsed.firstTrashedMs === 'number' ? parsed.firstTrashedMs : null };
+}
+
 /** Whether the index knows albums and the trash (migration 6): status opens older ones read-only. */
 export function knowsShares(db: Db): boolean {
   return db.prepare(`SELECT 1 FROM pragma_table_info('items') WHERE name = 'trashed_ms'`).get() !== undefined;

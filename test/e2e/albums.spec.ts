@@ -109,6 +109,13 @@ test.describe('albums and sharing', () => {
   test('own albums become folders of relative links, a shared album brings Robin’s photos byte-identical, partner Sam’s photo arrives, favorites and the archive get folders', async ({ replica, profileDir, outDir }) => {
     const first = await sync(replica, outDir, profileDir, ['--partner']);
     expect(first.code, first.stderr).toBe(0);
+    // DSCN0038.jpg went into Google's trash before any run saw it: nothing of it is kept, and the run and status say so.
+    const trashedBefore = replica.trashed.find((i) => i.fileName === 'DSCN0038.jpg')!;
+    expect(first.summary!.trash).toMatchObject({ inTrash: 0, neverBackedUp: 1 });
+    const told = await runCli(['status', '--out', outDir], { env: cleanEnv() });
+    expect(told.stdout).toMatch(/Google's trash also holds 1 item\(s\) trashed before any run saw them: not backed up\. Restore them in Google Photos to have them backed up; the first goes for good on \d{4}-\d{2}-\d{2}\./);
+    const toldJson = (await runCliJson(['status', '--out', outDir, '--json'])) as unknown as { trashed: { neverBackedUp: unknown } };
+    expect(toldJson.trashed.neverBackedUp).toEqual({ count: 1, firstDeletedBy: new Date(trashedBefore.trashedMs! + 60 * 86_400_000).toISOString() });
     const tree = linkTree(outDir);
     expectLinksSound(outDir, tree);
 

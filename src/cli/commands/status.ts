@@ -90,13 +90,20 @@ function parked(list: ParkedList, now: number, c: Clock): string[] {
 
 /** Items in Google's trash: kept here, not gone, and the date Google deletes each for good. */
 function trashed(list: BackupStatus['trashed'], c: Clock): string[] {
-  if (list.total === 0) return [];
   const day = (iso: string | null): string => (iso ? c.day(Date.parse(iso)) : 'an unknown date');
-  return [
-    '',
-    `In Google's trash (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}): kept here; restored in Google they simply come back, --prune never touches them:`,
-    ...list.items.map((t) => `  ${t.mediaKey}  ${t.fileName ?? '(name not known yet)'}  trashed ${day(t.trashedAt)}, Google deletes it for good on ${day(t.deletedBy)}`),
-  ];
+  const lines: string[] = [];
+  if (list.total > 0) {
+    lines.push(
+      '',
+      `In Google's trash (${list.total}${list.items.length < list.total ? `, showing ${list.items.length}` : ''}): kept here; restored in Google they simply come back, --prune never touches them:`,
+      ...list.items.map((t) => `  ${t.mediaKey}  ${t.fileName ?? '(name not known yet)'}  trashed ${day(t.trashedAt)}, Google deletes it for good on ${day(t.deletedBy)}`),
+    );
+  }
+  const never = list.neverBackedUp;
+  if (never.count > 0) {
+    lines.push('', `Google's trash also holds ${never.count} item(s) trashed before any run saw them: not backed up. Restore them in Google Photos to have them backed up; the first goes for good on ${day(never.firstDeletedBy)}.`);
+  }
+  return lines;
 }
 
 /** Files kept although Google lists another size for them: what each side says. */

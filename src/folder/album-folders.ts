@@ -3,12 +3,12 @@
 // renamed in Google, its move into the backup's trash when the album is gone, and its small
 // `album.json` (title, key, owner, shared, item order), written atomically.
 import { existsSync, readFileSync } from 'node:fs';
-import { lstat, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { type AlbumRow, listAlbumRows, moveLinkDir, setAlbumDir } from '../store/albums.js';
 import type { Db } from '../store/database.js';
 import { atomicWriteFile } from './atomic-write.js';
-import { fsyncDir, ioError } from './durable.js';
+import { fsyncDir, ioError, pathExists } from './durable.js';
 import { assertFileInside, ensureFolderInside } from './inside.js';
 import { keyTag, resolveInside } from './layout.js';
 import { removeEmptyDir } from './links.js';
@@ -28,14 +28,6 @@ export interface AlbumManifest {
   items: { key: string; files: string[] }[];
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** `albums/<title>` and `albums/<title>~<8 hex of the album key>`: the two names an album's folder may have. */
 export function albumDirNames(album: Pick<AlbumRow, 'title' | 'album_key'>): [string, string] {
@@ -57,11 +49,11 @@ export async function ensureAlbumDir(db: Db, outDir: string, album: AlbumRow): P
     return album.dir;
   }
   const others = new Set(listAlbumRows(db).filter((a) => a.album_key !== album.album_key && a.dir !== null).map((a) => a.dir!));
-  const free = async (dir: string): Promise<boolean> => !others.has(dir) && !(await exists(resolveInside(outDir, dir)));
+  const free = async (dir: string): Promise<boolean> => !others.has(dir) && !(await pathExists(resolveInside(outDir, dir)));
   const target = (await free(plain)) ? plain : tagged;
   const targetPath = resolveInside(outDir, target);
-  if (album.dir !== null && (await exists(resolveInside(outDir, album.dir, 'recorded')))) {
-    if (await exists(targetPath)) {
+  if (album.dir !== null && (await pathExists(resolveInside(outDir, album.dir, 'recorded')))) {
+    if (await pathExists(targetPath)) {
       // Neither name is free: the folder keeps the name it has.
       return album.dir;
     }
@@ -92,12 +84,12 @@ export async function trashAlbumDir(db: Db, outDir: string, album: AlbumRow, now
   const from = resolveInside(outDir, album.dir, 'recorded');
   moveLinkDir(db, album.dir, null);
   setAlbumDir(db, album.album_key, null);
-  if (!(await exists(from))) return null;
+  if (!(await pathExists(from))) return null;
   await assertFileInside(outDir, from);
   for (const candidate of trashCandidates(`${TRASH_DIR}/${localDate(nowMs)}`, album.dir)) {
     const to = resolveInside(outDir, candidate, 'recorded');
     await ensureFolderInside(outDir, path.dirname(to));
-    if (await exists(to)) continue;
+    if (await pathExists(to)) continue;
     try {
       await rename(from, to);
       await fsyncDir(path.dirname(to));

@@ -2,10 +2,10 @@
 // and empty folders. A file is never visible under its final name before its bytes are on disk,
 // and a failure of the disk (full, read-only, no permission) stops the run; a name the file
 // system refuses fails only the item it belongs to.
-import { mkdir, open, rename, rm, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, rename, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { HostileNameError, type KeepError, LocalIoError } from '../errors.js';
-import { folderMode } from './modes.js';
+import { fileMode, folderMode } from './modes.js';
 
 export async function fsyncFile(file: string): Promise<void> {
   const handle = await open(file, 'r');
@@ -14,6 +14,24 @@ export async function fsyncFile(file: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** Whether anything (a file, a folder, a link, even a dangling one) stands at `file`. */
+export async function pathExists(file: string): Promise<boolean> {
+  try {
+    await lstat(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A finished temporary file into its place: private, on disk, renamed, the rename on disk too. */
+export async function sealInto(part: string, target: string): Promise<void> {
+  await chmod(part, fileMode());
+  await fsyncFile(part);
+  await rename(part, target);
+  await fsyncDir(path.dirname(target));
 }
 
 /** Makes a rename or a new entry in `dir` durable. */

@@ -1,7 +1,8 @@
 // The last step before an item's files are recorded: each file's mtime becomes the taken
 // time, and what only Google knows (a location, a caption, a date for a file without one)
 // goes into an XMP sidecar beside the photo, never into it.
-import { lstat, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
+import { pathExists } from '../folder/durable.js';
 import { hashFile } from '../folder/hash.js';
 import { MediaInspector, type MediaFacts } from './inspect.js';
 import { planSidecar, sidecarPathOf, writeXmpSidecar } from './sidecar.js';
@@ -54,14 +55,6 @@ export function isoWithOffset(takenMs: number, tzOffsetMs: number): string {
   return `${local}${sign}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Sets every file's mtime to the taken time and writes the sidecars Google's metadata calls
@@ -87,7 +80,7 @@ export async function keepGoogleSide(
       const relPath = sidecarPathOf(file.relPath);
       const target = sidecarPathOf(file.path);
       const wanted = plan.location !== null || plan.description !== null || plan.takenAt !== null;
-      if (wanted && !own.has(relPath) && (await exists(target))) {
+      if (wanted && !own.has(relPath) && (await pathExists(target))) {
         options.warn?.(`not writing ${relPath}: a file not made by gphotos-keep is already there`);
       } else if (wanted) {
         const written = await writeXmpSidecar(file.path, meta, { inspector, file: file.facts });

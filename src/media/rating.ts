@@ -2,12 +2,11 @@
 // photo managers see it without the index; unfavorited, the rating goes again. Only the
 // sidecar changes (`.part` → fsync → rename); the photo's own bytes are never touched. A
 // sidecar that held nothing but the rating is removed when the rating goes.
-import { chmod, copyFile, lstat, rename, rm } from 'node:fs/promises';
+import { copyFile, lstat, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
-import { fsyncDir, fsyncFile } from '../folder/durable.js';
+import { fsyncDir, pathExists, sealInto } from '../folder/durable.js';
 import { hashFile } from '../folder/hash.js';
-import { fileMode } from '../folder/modes.js';
 import type { MediaInspector } from './inspect.js';
 import { sidecarPathOf } from './sidecar.js';
 import { setTakenMtime } from './times.js';
@@ -25,14 +24,6 @@ export interface RatedSidecar {
   mtimeMs: number;
 }
 
-async function exists(file: string): Promise<boolean> {
-  try {
-    await lstat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Sets (or, with null, clears) the rating in `<mediaPath>.xmp`, creating the sidecar when
@@ -40,7 +31,7 @@ async function exists(file: string): Promise<boolean> {
  */
 export async function setSidecarRating(mediaPath: string, rating: number | null, context: { inspector: MediaInspector; takenMs: number | null }): Promise<RatedSidecar | null> {
   const target = sidecarPathOf(mediaPath);
-  const had = await exists(target);
+  const had = await pathExists(target);
   if (!had && rating === null) return null;
   // exiftool picks the format from the extension, so the temporary name ends in .xmp too.
   const part = path.join(path.dirname(target), `.${path.basename(target, '.xmp')}.rating.part.xmp`);
@@ -57,10 +48,7 @@ export async function setSidecarRating(mediaPath: string, rating: number | null,
         return null;
       }
     }
-    await chmod(part, fileMode());
-    await fsyncFile(part);
-    await rename(part, target);
-    await fsyncDir(path.dirname(target));
+    await sealInto(part, target);
   } catch (cause) {
     await rm(part, { force: true });
     throw new LocalIoError(`Cannot write the rating into ${target}: ${(cause as Error).message}`, { cause });

@@ -1,11 +1,10 @@
 // Metadata that lives only on Google's side (a location or caption added or edited in Google
 // Photos, a date for a file that has none) goes into an XMP sidecar `<file>.xmp` next to the
 // file. The original file is never touched: its bytes stay exactly what Google holds.
-import { chmod, rename, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { LocalIoError } from '../errors.js';
-import { fsyncDir, fsyncFile, ioError } from '../folder/durable.js';
-import { fileMode } from '../folder/modes.js';
+import { ioError, sealInto } from '../folder/durable.js';
 import type { MediaFacts, MediaInspector } from './inspect.js';
 
 export interface GoogleMetadata {
@@ -101,10 +100,7 @@ export async function writeXmpSidecar(
   try {
     await context.inspector.use((exiftool) => exiftool.write(part, tags, { writeArgs: ['-overwrite_original'] }));
     // Private like the photo it describes (it may carry the photo's location).
-    await chmod(part, fileMode());
-    await fsyncFile(part);
-    await rename(part, target);
-    await fsyncDir(path.dirname(target));
+    await sealInto(part, target);
   } catch (cause) {
     await rm(part, { force: true });
     const code = (cause as NodeJS.ErrnoException).code;

@@ -61,7 +61,7 @@ export const optionTable: OptionDef[] = [
   { key: 'verbose', flags: '-v, --verbose', description: 'debug logging', type: 'bool', default: false, commands: RUN },
   { key: 'utc', flags: '--utc', description: 'show times in UTC instead of the local time zone (TZ)', type: 'bool', default: false, commands: ['status', 'report'] },
   { key: 'full', flags: '--full', description: 'hash every file, not only those whose size or mtime changed', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
-  { key: 'fix', flags: '--fix', description: 're-queue missing, changed and corrupt files so the next sync restores them', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
+  { key: 'fix', flags: '--fix', description: 'move changed and corrupt files aside and re-queue them (with missing ones) so the next sync restores them; make broken links of the link folders again', type: 'bool', default: false, commands: ['verify'], cliOnly: true },
   { key: 'index', flags: '--index', description: 'rebuild the index from its newest sound saved copy and the files on disk, matching files back to their Google items (by the copy, then by SHA-1 when signed in); the damaged index is kept aside, no file is moved or deleted', type: 'bool', default: false, commands: ['repair'], cliOnly: true },
   { key: 'cookies', flags: '--cookies <file>', description: 'import a cookies.txt (Netscape) or JSON cookie export into the profile', type: 'path', commands: ['login'], cliOnly: true },
   { key: 'site', flags: '--site', description: 'check, signed in, each fact about photos.google.com the program relies on and print a table for a bug report: exit 0 all hold, 5 one changed, 4 signed out', type: 'bool', default: false, commands: ['doctor'], cliOnly: true },

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { type Db, indexPath, openIndex, stateDir } from '../store/database.js';
 import { TRASH_RETENTION_MS } from '../site/rpcids.js';
 import { getNeverBackedUp, knowsShares, trashedItems } from '../store/albums.js';
+import { indexDamaged, isDamage } from '../store/integrity.js';
 import { countByState } from '../store/items.js';
 import { type ListedSizeNote, listedSizeNotes } from '../store/verify-queries.js';
 import { type RunCounts, lastSuccessMs, recentRuns, recordedOutcome } from '../store/runs.js';
@@ -182,6 +183,10 @@ export function readStatus(outDir: string, options: { runs?: number; failing?: n
       activeRun: holder ? { ...holder, alive: isOwnerAlive(holder) } : null,
       trashed: trashedList(db, options.failing ?? 20),
     };
+  } catch (error) {
+    // A damaged page shows up when a query reaches it: one line naming the repair, no stack.
+    if (isDamage(error)) throw indexDamaged(indexPath(out), (error as Error).message, error);
+    throw error;
   } finally {
     db.close();
   }

@@ -52,7 +52,7 @@ function expectClearDamage(result: CliResult): void {
   expect(result.stderr).not.toContain('unexpected error');
 }
 
-test('a zeroed page: sync, verify and verify --fix stop with exit 1 naming `repair --index`, and write nothing', async ({ replica, profileDir, outDir }) => {
+test('a zeroed page: sync, verify, verify --fix and status stop with exit 1 naming `repair --index`, and write nothing', async ({ replica, profileDir, outDir }) => {
   const first = await sync(replica, outDir, profileDir);
   expect(first.code, first.stderr).toBe(0);
   zeroFilesPage(outDir);
@@ -64,6 +64,8 @@ test('a zeroed page: sync, verify and verify --fix stop with exit 1 naming `repa
   // Not a report of fewer files checked: verify never got as far as counting them.
   expect(verify.stdout).not.toContain('Verified');
   expectClearDamage(await runCli(['verify', '--out', outDir, '--fix'], { env: cleanEnv() }));
+  // status reads without the run frame's check: the damaged page surfaces in a query, and is said the same way.
+  expectClearDamage(await runCli(['status', '--out', outDir], { env: cleanEnv() }));
 
   expect(digest(indexFile(outDir))).toBe(before.index);
   expect(runsOf(outDir)).toEqual(before.runs);

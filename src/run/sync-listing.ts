@@ -47,7 +47,7 @@ export async function listIntoQueue(run: ListingRun, queue: DownloadQueue): Prom
     const whole = !params.range;
     // Favorites and the archive beside everything else (a --rescan reads both flags from every row anyway).
     if (run.client && params.rescan !== true && whole) {
-      flags = followFlagViews({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt });
+      flags = followFlagViews({ db: run.db!, client: run.client, baseUrl: params.baseUrl, logger: log, signal: queue.halt, whole: params.wholeFlagViews === true });
       flags.catch(() => undefined);
     }
     let trash: TrashOutcome | null = null;

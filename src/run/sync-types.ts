@@ -43,6 +43,8 @@ export interface SyncParams {
   albumLinks?: LinkMode;
   /** --shared-albums (default on): albums others share with the account, and items of others in albums. */
   sharedAlbums?: boolean;
+  /** --whole-flag-views: the Favorites and Archive views read whole every run, not from their first page. */
+  wholeFlagViews?: boolean;
   /** --partner: items the partner shares with the account, and a partner/ folder. */
   partner?: boolean;
   /** --since/--until, or --recheck's period: only items taken in it are listed and downloaded. */

@@ -49,11 +49,18 @@ for (const order of ['taken', 'favorited'] as const) {
     } else {
       expect(await nightly(replica, outDir, profileDir)).toBe(1);
       expect(favoriteOf(outDir, old.mediaKey)).toBe(0);
+      // --whole-flag-views reads the whole view that night.
+      expect(await nightly(replica, outDir, profileDir, ['--whole-flag-views'])).toBe(2);
+      expect(favoriteOf(outDir, old.mediaKey)).toBe(1);
+      // Undone, deep in the view: the next full rescan follows it.
+      replica.setFavorite(old.mediaKey, false);
+      expect(await nightly(replica, outDir, profileDir)).toBe(1);
+      expect(favoriteOf(outDir, old.mediaKey)).toBe(1);
       replica.resetCounters();
       const rescan = await sync(replica, outDir, profileDir, ['--rescan']);
       expect(rescan.code, rescan.stderr).toBe(0);
       expect(rescan.summary).toMatchObject({ fullRescan: true, downloaded: 0 });
-      expect(favoriteOf(outDir, old.mediaKey)).toBe(1);
+      expect(favoriteOf(outDir, old.mediaKey)).toBe(0);
     }
     // And quiet again.
     expect(await nightly(replica, outDir, profileDir)).toBe(1);

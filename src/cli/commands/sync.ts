@@ -74,6 +74,7 @@ function syncRun(ctx: CommandContext, out: string, events: SyncEvents, period: {
     albumLinks: o.albumLinks as SyncParams['albumLinks'],
     sharedAlbums: o.sharedAlbums !== false,
     partner: o.partner === true,
+    wholeFlagViews: o.wholeFlagViews === true,
     range: period?.range ?? null,
     recheck: period?.recheck === true,
     logger: ctx.logger,

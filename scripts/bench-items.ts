@@ -17,7 +17,7 @@
 // --concurrency 1,3,6, --tiny N (240), --phone N (90), --library tiny,phone
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +136,9 @@ interface Run {
   extraByKind: Record<string, number>;
   peakPssKb: number;
   identical: boolean;
+  /** Requests the replica answered, and RPC calls by id: what a run asks per item. */
+  requests: number;
+  rpcCalls: Record<string, number>;
 }
 
 /** Every file the replica expects for each item is in the backup, byte for byte (sha256). */
@@ -153,8 +156,12 @@ function checkFiles(replica: Replica, outDir: string): boolean {
   return replica.items.every((item) => replica.expectedFiles(item.mediaKey).every((f) => found.has(f.sha256)));
 }
 
-async function runSync(replica: Replica, build: Build, profileDir: string, concurrency: number, items: number): Promise<Run> {
+async function runSync(replica: Replica, build: Build, signedIn: string, concurrency: number, items: number): Promise<Run> {
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-bench-items-'));
+  // A fresh copy of the signed-in profile each run: an HTTP cache filled by an earlier run
+  // would serve the viewer's previews without fetching them, as no first backup can.
+  const profileDir = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-bench-profile-'));
+  cpSync(signedIn, profileDir, { recursive: true });
   replica.resetCounters();
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('GPHOTOS_KEEP_')) env[k] = v;
@@ -194,8 +201,11 @@ async function runSync(replica: Replica, build: Build, profileDir: string, concu
   }
   if (code !== 0 || downloaded !== items) process.stderr.write(`bench items: ${build.label} at concurrency ${concurrency} exited ${code} with ${downloaded}/${items} downloaded\n${stderr.slice(-2000)}\n`);
   const bytes = { ...replica.counters.bytes };
+  const requests = replica.counters.total;
+  const rpcCalls = { ...replica.counters.rpc };
   const identical = checkFiles(replica, outDir);
   rmSync(outDir, { recursive: true, force: true });
+  rmSync(profileDir, { recursive: true, force: true });
   const extraByKind = Object.fromEntries(Object.entries(bytes).filter(([k]) => k !== 'download'));
   return {
     build: build.label,
@@ -209,6 +219,8 @@ async function runSync(replica: Replica, build: Build, profileDir: string, concu
     extraByKind,
     peakPssKb,
     identical,
+    requests,
+    rpcCalls,
   };
 }
 
@@ -350,13 +362,9 @@ export async function benchItems(args: string[] = []): Promise<boolean> {
     const replica = await startReplica({ library: library(name, o.sizes[name]), latencyMs: o.latencyMs, bytesPerSecond: o.bytesPerSecond });
     const workDir = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-bench-items-'));
     try {
-      // One profile per build: neither may see what the other left in its profile.
-      const profiles = new Map<string, string>();
-      for (const build of builds) {
-        const dir = path.join(workDir, `profile-${profiles.size}`);
-        await signInProfile(dir, replica.sessionCookie);
-        profiles.set(build.label, dir);
-      }
+      // One signed-in profile, copied afresh for every run of either build.
+      const signedIn = path.join(workDir, 'profile');
+      await signInProfile(signedIn, replica.sessionCookie);
       const own = replica.items.reduce((sum, item) => sum + replica.expectedFiles(item.mediaKey).reduce((s, f) => s + f.bytes, 0), 0);
       process.stderr.write(`bench items: ${name}: ${replica.items.length} items, ${(own / replica.items.length / 1024).toFixed(1)} KB each on average\n`);
       const mine = o.concurrency.map((concurrency) => ({ library: name, concurrency, direct: [] as number[], runs: Object.fromEntries(builds.map((b) => [b.label, [] as Run[]])) }));
@@ -367,10 +375,10 @@ export async function benchItems(args: string[] = []): Promise<boolean> {
           // Interleaved, the order alternating by round: a slow spell of the machine hits both builds alike.
           const order = round % 2 === 0 ? builds : [...builds].reverse();
           for (const build of order) {
-            const run = await runSync(replica, build, profiles.get(build.label)!, cell.concurrency, replica.items.length);
+            const run = await runSync(replica, build, signedIn, cell.concurrency, replica.items.length);
             cell.runs[build.label].push(run);
             process.stderr.write(
-              `  ${name} c${cell.concurrency} ${build.label}: ${whole(run).toFixed(0)} items/min (phase ${phase(run).toFixed(0)}, HTTP ${cell.direct[cell.direct.length - 1].toFixed(0)}), ${cpuMs(run).toFixed(0)} ms CPU/item [${PROCESS_KINDS.map((k) => `${k} ${cpuMs(run, k).toFixed(0)}`).join(', ')}], extra ${(run.extraBytes / Math.max(1, run.downloaded) / 1024).toFixed(1)} KB/item ${JSON.stringify(run.extraByKind)}, PSS ${(run.peakPssKb / 1024).toFixed(0)} MB, load ${os.loadavg()[0].toFixed(1)}\n`,
+              `  ${name} c${cell.concurrency} ${build.label}: ${whole(run).toFixed(0)} items/min (phase ${phase(run).toFixed(0)}, HTTP ${cell.direct[cell.direct.length - 1].toFixed(0)}), ${cpuMs(run).toFixed(0)} ms CPU/item [${PROCESS_KINDS.map((k) => `${k} ${cpuMs(run, k).toFixed(0)}`).join(', ')}], extra ${(run.extraBytes / Math.max(1, run.downloaded) / 1024).toFixed(1)} KB/item ${JSON.stringify(run.extraByKind)}, ${(run.requests / Math.max(1, run.downloaded)).toFixed(1)} requests/item incl. the download (RPC calls ${JSON.stringify(run.rpcCalls)}), PSS ${(run.peakPssKb / 1024).toFixed(0)} MB, load ${os.loadavg()[0].toFixed(1)}\n`,
             );
           }
         }

@@ -2,27 +2,31 @@
 // program relies on, with the program's own parsers, arg builders, selectors and labels, and
 // says for each whether it holds and what the site showed instead. One small call of each RPC,
 // one item opened in the viewer (a small photo of the account's own, downloaded twice and thrown
-// away). What it reports never holds a token, cookie, URL token, media key or file name.
+// away). What it reports never holds a token, cookie, URL token, media key, file name, album
+// title or person's name.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Download, Locator, Page } from 'playwright-core';
 import { RpcThrottledError, SignedOutError, SiteChangedError, describeError } from '../errors.js';
+import { parseAlbumItems, parseAlbumList, parsePartnerPage, parseTrashPage } from './album-payloads.js';
 import { parseTileLabel } from './grid.js';
 import { keys, labels, selectors } from './labels.js';
 import { parseBulkInfo, parseExtendedInfo, parseHashLookup, parseItemDownload, parseLibraryPage, parseUploadPage } from './payloads.js';
 import { RpcClient } from './rpc-client.js';
 import { LibrarySource, args, rpc } from './rpcids.js';
 import { gotoChecked } from './session.js';
+import { resolveShareLink } from './share-link.js';
+import type { AlbumListPage, AlbumSummary } from '../model/albums.js';
 import type { RemotePage } from '../model/remote-item.js';
 import type { WizTokens } from './types.js';
-import { libraryUrl, mediaKeyFromTileHref, photoUrl } from './urls.js';
+import { albumUrl, libraryUrl, mediaKeyFromTileHref, photoUrl } from './urls.js';
 import { openViewer } from './viewer.js';
 import { WIZ_GLOBAL, tokensFrom, wizKeys } from './wiz.js';
 
 /** ok: the fact holds; changed: it is there in another form; not found: it is gone; not checked: nothing to check it on, or no answer. */
 export type FactStatus = 'ok' | 'changed' | 'not found' | 'not checked';
 
-export const FACT_IDS = ['tokens', 'lcxiM', 'EzkLib', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb', 'grid', 'viewer', 'info', 'shiftD', 'menu'] as const;
+export const FACT_IDS = ['tokens', 'lcxiM', 'EzkLib', 'favorites', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb', 'Z5xsfc', 'snAcKc', 'e9T5je', 'zy0IHe', 'grid', 'viewer', 'info', 'shiftD', 'menu'] as const;
 export type FactId = (typeof FACT_IDS)[number];
 
 export interface FactResult {
@@ -63,10 +67,15 @@ const FACTS: Record<FactId, string> = {
   tokens: `window.${WIZ_GLOBAL} holds ${wizKeys.at} (at token), ${wizKeys.fSid}, ${wizKeys.buildLabel}, ${wizKeys.pathPrefix}`,
   lcxiM: `${rpc.libraryByTaken} (library by date taken) answers [items, nextPageId, …] of rows [mediaKey, thumb, takenMs, …]`,
   EzkLib: `${rpc.libraryByUpload} (recently uploaded) answers [items, nextPageId, …] of rows [mediaKey, thumb, takenMs, …]`,
+  favorites: `${rpc.libraryByUpload} with the Favorites filter answers [items, nextPageId, …] of rows [mediaKey, thumb, takenMs, …]`,
   VrseUb: `${rpc.itemDownload} (one item) answers [item row, downloadUrl, …]`,
   fDcn4b: `${rpc.itemInfo} (extended info) answers [[mediaKey, description, fileName, takenMs, tz, size, …]]`,
   EWgK9e: `${rpc.bulkInfo} (bulk info) answers rows [mediaKey, [.., fileName, .., takenMs, ..]] at [0][1]`,
   swbisb: `${rpc.hashLookup} (SHA-1 → item) answers [[[hash, [mediaKey, …]]]] for the downloaded file`,
+  Z5xsfc: `${rpc.albums} (albums) answers [albums, nextPageId] of rows [albumKey, …, {"72930366": [_, title, times, count, shared, …]}]`,
+  snAcKc: `${rpc.albumItems} (one album's first page) answers [_, items, nextPageId, meta] of rows [album-scoped key, thumb, takenMs, …] and meta [albumKey, …]`,
+  e9T5je: `${rpc.partnerItems} (partner's items, ids unset) answers [nextPageId, items, members, _, partnerActorId, gaiaId] of rows [mediaKey, …]`,
+  zy0IHe: `${rpc.trash} (trash) answers [items, nextPageId] of rows [mediaKey, thumb, takenMs, …]`,
   grid: `the library grid ${selectors.gridScroller} holds ${selectors.tile} tiles labelled "${labels.tileKinds[0]} - … - <date taken>"`,
   viewer: `/photo/<key> shows a visible c-wiz[data-media-key] with a ${selectors.moreOptions} button`,
   info: `${selectors.openInfo} shows ${INFO_FIELDS.join(' ')} and a GMT±hh:mm node`,
@@ -120,12 +129,13 @@ export async function probeSite(context: BrowserContext, baseUrl: string, timeou
 
   const tokens = await checkTokens(page, facts);
   const client = tokens ? new RpcClient(page, baseUrl, tokens) : null;
-  const RPC_FACTS: FactId[] = ['lcxiM', 'EzkLib', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb'];
+  const RPC_FACTS: FactId[] = ['lcxiM', 'EzkLib', 'favorites', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb', 'Z5xsfc', 'snAcKc', 'e9T5je', 'zy0IHe'];
   if (!client) facts.skip(RPC_FACTS, `needs the at token (${wizKeys.at})`);
 
-  const byTaken = client ? await checkListing(client, facts, 'lcxiM', args.libraryByTaken(null, LibrarySource.both), parseLibraryPage) : null;
-  const byUpload = client ? await checkListing(client, facts, 'EzkLib', args.libraryByUpload(null), parseUploadPage) : null;
+  const byTaken = client ? await checkListing(client, facts, 'lcxiM', rpc.libraryByTaken, args.libraryByTaken(null, LibrarySource.both), parseLibraryPage) : null;
+  const byUpload = client ? await checkListing(client, facts, 'EzkLib', rpc.libraryByUpload, args.libraryByUpload(null), parseUploadPage) : null;
   const listed = byTaken ?? byUpload;
+  if (client) await checkSharing(client, context, baseUrl, facts);
   const tiles = await checkGrid(page, facts, listed ? listed.items.length > 0 : null, timeouts);
 
   // A small photo of the account's own, from the listing (else from the grid).
@@ -220,19 +230,84 @@ function parsed<T>(facts: FactTable, id: FactId, payload: unknown, parse: (paylo
   }
 }
 
-async function checkListing(client: RpcClient, facts: FactTable, id: 'lcxiM' | 'EzkLib', rpcArgs: unknown, parse: (payload: unknown) => RemotePage): Promise<RemotePage | null> {
-  const answer = await ask(client, facts, id, rpc[id === 'lcxiM' ? 'libraryByTaken' : 'libraryByUpload'], rpcArgs);
+/** A listing of items (library, a view, the trash): it parses, and an answer full of keys is not read as empty. */
+async function checkListing<T extends { items: unknown[] }>(client: RpcClient, facts: FactTable, id: FactId, rpcid: string, rpcArgs: unknown, parse: (payload: unknown) => T, sourcePath = '/'): Promise<T | null> {
+  const answer = await ask(client, facts, id, rpcid, rpcArgs, sourcePath);
   if (!answer.ok) return null;
   const page = parsed(facts, id, answer.payload, parse);
   if (!page) return null;
-  const keysInAnswer = (JSON.stringify(answer.payload).match(MEDIA_KEY_LIKE) ?? []).length;
-  if (page.items.length === 0 && keysInAnswer > 0) {
-    // The parser is lenient (no rows = an empty library); an answer full of keys is not empty.
-    facts.set(id, 'changed', `no items where the rows should be, though the answer holds ${keysInAnswer} media keys; the answer is ${shapeOf(answer.payload)}`);
-    return null;
-  }
+  if (page.items.length === 0 && emptyButKeyed(facts, id, answer.payload)) return null;
   facts.ok(id);
   return page;
+}
+
+/** The parsers are lenient (no rows = nothing there); an answer that nonetheless holds keys is a changed shape. */
+function emptyButKeyed(facts: FactTable, id: FactId, payload: unknown): boolean {
+  const keysInAnswer = (JSON.stringify(payload).match(MEDIA_KEY_LIKE) ?? []).length;
+  if (keysInAnswer === 0) return false;
+  facts.set(id, 'changed', `no items where the rows should be, though the answer holds ${keysInAnswer} media keys; the answer is ${shapeOf(payload)}`);
+  return true;
+}
+
+// ---------------------------------------------------------------- views, albums, sharing, trash
+
+/** The Favorites view, the albums and one album's first page, partner sharing, the trash: one call each. */
+async function checkSharing(client: RpcClient, context: BrowserContext, baseUrl: string, facts: FactTable): Promise<void> {
+  const sourcePath = new URL(libraryUrl(baseUrl)).pathname;
+  await checkListing(client, facts, 'favorites', rpc.libraryByUpload, args.favorites(null), parseUploadPage, sourcePath);
+  const albums = await checkAlbums(client, facts, sourcePath);
+  if (!albums) facts.skip(['snAcKc'], `needs the album list (${rpc.albums})`);
+  else if (albums.albums.length === 0) facts.skip(['snAcKc'], 'the account has no album');
+  else await checkAlbumItems(client, context, baseUrl, facts, albums.albums);
+  await checkPartner(client, facts, sourcePath);
+  await checkListing(client, facts, 'zy0IHe', rpc.trash, args.trash(null), parseTrashPage, sourcePath);
+}
+
+async function checkAlbums(client: RpcClient, facts: FactTable, sourcePath: string): Promise<AlbumListPage | null> {
+  const answer = await ask(client, facts, 'Z5xsfc', rpc.albums, args.albums(null), sourcePath);
+  if (!answer.ok) return null;
+  const page = parsed(facts, 'Z5xsfc', answer.payload, parseAlbumList);
+  if (!page) return null;
+  if (page.albums.length === 0 && emptyButKeyed(facts, 'Z5xsfc', answer.payload)) return null;
+  facts.ok('Z5xsfc');
+  return page;
+}
+
+/**
+ * snAcKc on the first album that is surely the account's own (not shared: no authKey needed),
+ * else on the first album with the authKey its link leads to (as a sync run finds it).
+ */
+async function checkAlbumItems(client: RpcClient, context: BrowserContext, baseUrl: string, facts: FactTable, albums: AlbumSummary[]): Promise<void> {
+  const album = albums.find((a) => !a.shared) ?? albums[0];
+  let authKey: string | null = null;
+  if (album.shared && album.linkUrl) {
+    try {
+      authKey = (await resolveShareLink(context.request, album.linkUrl, baseUrl))?.authKey ?? null;
+    } catch (error) {
+      facts.set('snAcKc', 'not checked', `the first album is shared and its link did not answer: ${describeError(error)}`);
+      return;
+    }
+  }
+  const answer = await ask(client, facts, 'snAcKc', rpc.albumItems, args.albumItems(album.albumKey, null, authKey), new URL(albumUrl(baseUrl, album.albumKey)).pathname);
+  if (!answer.ok) return;
+  const page = parsed(facts, 'snAcKc', answer.payload, parseAlbumItems);
+  if (!page) return;
+  // Each item's key is the parser's own check (a row starts with it); an album counted non-empty must show some.
+  if (page.items.length === 0 && (album.itemCount ?? 0) > 0) facts.set('snAcKc', 'changed', `no items, though ${rpc.albums} counts ${album.itemCount} in the album; the answer is ${shapeOf(answer.payload)}`);
+  else if (page.meta?.albumKey !== album.albumKey) facts.set('snAcKc', 'changed', `the meta at [3] is not the album's; the answer is ${shapeOf(answer.payload)}`);
+  else facts.ok('snAcKc');
+}
+
+/** e9T5je's first page, asked as a sync run asks it: "my partner", ids unset. */
+async function checkPartner(client: RpcClient, facts: FactTable, sourcePath: string): Promise<void> {
+  const answer = await ask(client, facts, 'e9T5je', rpc.partnerItems, args.partnerItems(null, null, null), sourcePath);
+  if (!answer.ok) return;
+  const page = parsed(facts, 'e9T5je', answer.payload, parsePartnerPage);
+  if (!page) return;
+  if (page.items.length === 0 && !page.partnerActor) {
+    if (!emptyButKeyed(facts, 'e9T5je', answer.payload)) facts.set('e9T5je', 'not checked', 'the account has no partner (the answer is empty)');
+  } else if (!page.partnerActor) facts.set('e9T5je', 'changed', `items but no partner actor id at [4] (later pages name it); the answer is ${shapeOf(answer.payload)}`);
+  else facts.ok('e9T5je');
 }
 
 /** VrseUb on the candidates until one is not edited in Google (its download is the uploaded file); the row reports the first answer. */

@@ -882,7 +882,7 @@ export class ReplicaServer implements Replica {
       const tag = typeof call[3] === 'string' ? call[3] : 'generic';
       try {
         const args: unknown = JSON.parse(typeof call[1] === 'string' ? call[1] : 'null');
-        const payload = changedAnswer(this.faults.siteChanged, id, this.answer(id, args));
+        const payload = changedAnswer(this.faults.siteChanged, id, this.answer(id, args), args);
         entries.push(['wrb.fr', id, JSON.stringify(payload), null, null, null, tag]);
       } catch (err) {
         if (!(err instanceof RpcError) && !(err instanceof SyntaxError)) throw err;

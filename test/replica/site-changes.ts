@@ -9,11 +9,19 @@ export const SITE_CHANGE_PARTS = [
   'tokens',
   /** Each RPC's answer: in every row the mediaKey no longer comes first (fields moved). */
   'lcxiM',
+  /** EzkLib's recently-uploaded form (not its Favorites form, which is `favorites`). */
   'EzkLib',
+  /** EzkLib's Favorites form (`["Favorites", …]`) only. */
+  'favorites',
   'VrseUb',
   'fDcn4b',
   'EWgK9e',
   'swbisb',
+  /** Albums (the albumKey no longer first in album rows), one album's items, partner items, the trash. */
+  'Z5xsfc',
+  'snAcKc',
+  'e9T5je',
+  'zy0IHe',
   /** Grid tiles link to `/photo/<key>`, not `./photo/<key>`. */
   'gridLinks',
   /** The viewer's "More options" button is labelled "More actions". */
@@ -30,7 +38,12 @@ export type SiteChangePart = (typeof SITE_CHANGE_PARTS)[number];
 
 export type SiteChanges = ReadonlySet<SiteChangePart>;
 
-const RPC_PARTS: readonly string[] = ['lcxiM', 'EzkLib', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb'];
+const RPC_PARTS: readonly string[] = ['lcxiM', 'EzkLib', 'favorites', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb', 'Z5xsfc', 'snAcKc', 'e9T5je', 'zy0IHe'];
+
+/** The part an RPC call's answer belongs to: its rpcid, but EzkLib's Favorites form is a part of its own. */
+function rpcPartOf(rpcid: string, args: unknown): string {
+  return rpcid === 'EzkLib' && Array.isArray(args) && args[0] === 'Favorites' ? 'favorites' : rpcid;
+}
 
 /** The at token's key when `tokens` is on. */
 export const RENAMED_AT_KEY = 'SNlM0f';
@@ -56,7 +69,8 @@ export function pageTexts(changes: SiteChanges = new Set()): PageTexts {
     infoFilename: changes.has('infoPanel') ? 'File name:' : 'Filename:',
     tileHref: changes.has('gridLinks') ? '/photo/' : './photo/',
     shiftD: !changes.has('shiftD'),
-    changedRpcs: RPC_PARTS.filter((id) => changes.has(id as SiteChangePart)),
+    // The page reads a changed form's rpcid through the inverse swap, harmless on its unchanged forms.
+    changedRpcs: [...new Set(RPC_PARTS.filter((part) => changes.has(part as SiteChangePart)).map((part) => (part === 'favorites' ? 'EzkLib' : part)))],
   };
 }
 
@@ -92,9 +106,10 @@ export function swapKeyFields(value: unknown, keyAt: 0 | 1): unknown {
   return value;
 }
 
-/** The RPC answer as served: changed when its rpcid's part is on. */
-export function changedAnswer(changes: SiteChanges, rpcid: string, payload: unknown): unknown {
-  return RPC_PARTS.includes(rpcid) && changes.has(rpcid as SiteChangePart) ? moveKeyFields(payload) : payload;
+/** The RPC answer as served: changed when the part of its rpcid (and form, from `args`) is on. */
+export function changedAnswer(changes: SiteChanges, rpcid: string, payload: unknown, args: unknown = null): unknown {
+  const part = rpcPartOf(rpcid, args);
+  return RPC_PARTS.includes(part) && changes.has(part as SiteChangePart) ? moveKeyFields(payload) : payload;
 }
 
 /** WIZ_global_data as served: with `tokens` on, the at token sits under another key. */

@@ -24,6 +24,7 @@ export function frameContext(ctx: CommandContext, out: string, command: string, 
     quiet: o.quiet === true,
     reportOptions: publicOptions(o),
     onEnd: (end) => (ctx.ending = end),
+    completeCommands: ctx.completeCommands,
     ...extra,
   };
 }

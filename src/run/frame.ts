@@ -63,6 +63,8 @@ export interface FrameContext {
   now?: () => Date;
   /** Told how the run ended (also when another run held the folder): the CLI ends its log file with it. */
   onEnd?: (end: RunEnding) => void;
+  /** Completes the commands a text suggests with the flags of this run (the CLI's; the ping body is read far from this shell). */
+  completeCommands?: (text: string) => string;
 }
 
 /** The last word on a run: its outcome label, exit code, counts and duration. */
@@ -338,7 +340,8 @@ export async function runInFrame<S extends RunSummaryLike>(ctx: FrameContext, bo
     }
     if (pinging) {
       frame.pings.start = await startPing;
-      frame.pings.end = await pinging.finish(frame.exitCode, pingBody(report));
+      const body = pingBody(report);
+      frame.pings.end = await pinging.finish(frame.exitCode, ctx.completeCommands ? ctx.completeCommands(body) : body);
     }
     ctx.onEnd?.({ command: ctx.command, outcome: label, exitCode: frame.exitCode, counts, seconds: report.seconds, error: frame.error });
     return frame;

@@ -136,6 +136,9 @@ test('signed out (exit 4): an expired session is pinged as /4 and says to log in
   expect(pings.pings.map((p) => p.path.split('/').pop())).toEqual(['start', '4']);
   expect(pings.pings[1].body).toContain('gphotos-keep sync: signed out (exit 4)');
   expect(pings.pings[1].body).toContain('stopped: ');
+  // The ping is read far from this shell: the login it suggests names this run's profile and site.
+  expect(pings.pings[1].body).toContain(`gphotos-keep login --profile ${profileDir}`);
+  expect(pings.pings[1].body).toContain(`--base-url ${replica.baseUrl}`);
   expect(reports(outDir)[0]).toMatchObject({ exitCode: 4 });
 });
 

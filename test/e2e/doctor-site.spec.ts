@@ -174,3 +174,23 @@ test('an account with no album, no partner and an empty trash: the album items a
     await bare.close();
   }
 });
+
+test("an account whose only album is someone else's, shared with it: snAcKc asks with the authKey its link leads to, and holds", async () => {
+  const shared = await startReplica({ albums: [{ title: 'Ski weekend', ownedBy: 'Robin', items: [0] }] });
+  try {
+    const profile = path.join(workDir, 'shared-profile');
+    await signInProfile(profile, shared.sessionCookie);
+    const result = await runCli(['doctor', '--site', '--json', '--profile', profile, '--base-url', shared.baseUrl], { env: cleanEnv() });
+    const facts = factsOf(result);
+    expect(facts.find((f) => f.id === 'Z5xsfc')).toMatchObject({ status: 'ok', saw: '' });
+    expect(facts.find((f) => f.id === 'snAcKc')).toMatchObject({ status: 'ok', saw: '' });
+    expect(shared.counters.rpc['snAcKc']).toBe(1);
+    // No partner: the one fact not checked.
+    expect(facts.filter((f) => f.status !== 'ok').map((f) => f.id)).toEqual(['e9T5je']);
+    expect(result.code).toBe(3);
+    const album = shared.albums[0];
+    for (const secret of [album.title, album.albumKey, album.authKey!, album.shareId!, 'Robin']) expect(result.stdout + result.stderr).not.toContain(secret);
+  } finally {
+    await shared.close();
+  }
+});

@@ -23,8 +23,12 @@ import { albumUrl, libraryUrl, mediaKeyFromTileHref, photoUrl } from './urls.js'
 import { openViewer } from './viewer.js';
 import { WIZ_GLOBAL, tokensFrom, wizKeys } from './wiz.js';
 
-/** ok: the fact holds; changed: it is there in another form; not found: it is gone; not checked: nothing to check it on, or no answer. */
-export type FactStatus = 'ok' | 'changed' | 'not found' | 'not checked';
+/**
+ * ok: the fact holds; changed: it is there in another form; not found: it is gone; not checked:
+ * it depends on a fact that failed, or got no answer (try again later); nothing to check: the
+ * account has nothing it applies to (no album, no partner, an empty library), which is no fault.
+ */
+export type FactStatus = 'ok' | 'changed' | 'not found' | 'not checked' | 'nothing to check';
 
 export const FACT_IDS = ['tokens', 'lcxiM', 'EzkLib', 'favorites', 'VrseUb', 'fDcn4b', 'EWgK9e', 'swbisb', 'Z5xsfc', 'snAcKc', 'e9T5je', 'zy0IHe', 'grid', 'viewer', 'info', 'shiftD', 'menu'] as const;
 export type FactId = (typeof FACT_IDS)[number];
@@ -101,6 +105,11 @@ class FactTable {
   /** The fact could not be checked because `reason` (an earlier fact that failed, an empty library). */
   skip(ids: FactId[], reason: string): void {
     for (const id of ids) if (this.results.get(id)!.saw === 'not reached') this.set(id, 'not checked', reason);
+  }
+
+  /** The account has nothing the fact applies to. */
+  none(ids: FactId[], reason: string): void {
+    for (const id of ids) this.set(id, 'nothing to check', reason);
   }
 
   list(): FactResult[] {
@@ -257,7 +266,7 @@ async function checkSharing(client: RpcClient, context: BrowserContext, baseUrl:
   await checkListing(client, facts, 'favorites', rpc.libraryByUpload, args.favorites(null), parseUploadPage, sourcePath);
   const albums = await checkAlbums(client, facts, sourcePath);
   if (!albums) facts.skip(['snAcKc'], `needs the album list (${rpc.albums})`);
-  else if (albums.albums.length === 0) facts.skip(['snAcKc'], 'the account has no album');
+  else if (albums.albums.length === 0) facts.none(['snAcKc'], 'the account has no album');
   else await checkAlbumItems(client, context, baseUrl, facts, albums.albums);
   await checkPartner(client, facts, sourcePath);
   await checkListing(client, facts, 'zy0IHe', rpc.trash, args.trash(null), parseTrashPage, sourcePath);
@@ -310,7 +319,7 @@ async function checkPartner(client: RpcClient, facts: FactTable, sourcePath: str
   const page = parsed(facts, 'e9T5je', answer.payload, parsePartnerPage);
   if (!page) return;
   if (page.items.length === 0 && !page.partnerActor) {
-    if (!emptyButKeyed(facts, 'e9T5je', answer.payload)) facts.set('e9T5je', 'not checked', 'the account has no partner (the answer is empty)');
+    if (!emptyButKeyed(facts, 'e9T5je', answer.payload)) facts.none(['e9T5je'], 'the account has no partner (the answer is empty)');
   } else if (!page.partnerActor) facts.set('e9T5je', 'changed', `items but no partner actor id at [4] (later pages name it); the answer is ${shapeOf(answer.payload)}`);
   else facts.ok('e9T5je');
 }
@@ -386,7 +395,7 @@ async function checkGrid(page: Page, facts: FactTable, listedAny: boolean | null
     return [];
   }
   if (listedAny === false) {
-    facts.skip(['grid'], 'the library lists no items, so the grid shows no tiles');
+    facts.none(['grid'], 'the library lists no items, so the grid shows no tiles');
     return [];
   }
   // The first tiles (or any link in the grid, to show what they look like now).

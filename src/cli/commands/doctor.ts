@@ -301,7 +301,8 @@ async function runSiteDoctor(ctx: CommandContext): Promise<number> {
   } else if (exitCode === ExitCode.Partial) {
     ctx.stderr.write(`doctor --site: every fact checked holds; ${facts.filter((f) => f.status === 'not checked').map((f) => f.id).join(', ')} could not be checked (see the table); run it again later.\n`);
   } else {
-    ctx.stderr.write(`doctor --site: all ${facts.length} facts hold.\n`);
+    const none = facts.filter((f) => f.status === 'nothing to check');
+    ctx.stderr.write(none.length === 0 ? `doctor --site: all ${facts.length} facts hold.\n` : `doctor --site: all ${facts.length - none.length} facts that apply hold; the account has nothing to check ${none.map((f) => f.id).join(', ')} on.\n`);
   }
   return exitCode;
 }

@@ -96,7 +96,8 @@ test('an item failing in every run is parked after --park-after runs, not fetche
   // The healthcheck end ping: /3, naming the item by file name and key, with its reason.
   expect(pings.pings[pings.pings.length - 1].path).toMatch(/\/3$/);
   const body = lastPingBody();
-  expect(body).toContain('parked: 1 item(s) failed run after run, not tried again until `gphotos-keep sync --retry-failed`:');
+  // The ping is read far from this shell: its command carries the run's folder, profile and site too.
+  expect(body).toContain(`parked: 1 item(s) failed run after run, not tried again until \`gphotos-keep sync --retry-failed --out ${outDir} --profile ${profileDir} --base-url ${replica.baseUrl}\`:`);
   expect(body).toContain(`  ${victim.fileName} (${victim.mediaKey}): ${parkedNow.items[0].reason!.replace(/\s+/g, ' ').slice(0, 40)}`);
   expect(body).toContain('after 2 failed runs');
   // status: JSON and text.

@@ -7,7 +7,7 @@
 // nowhere, so this relies on none: a favorite made or undone on the first page is followed the
 // same night; one deeper in the view (an old photo, in a view not ordered by when it was
 // favorited) is followed by the next full rescan, which reads both flags from every row
-// (`--rescan-days`, weekly by default; 0 follows every change every run).
+// (`--rescan-days`, weekly by default), or that night with `--whole-flag-views`.
 import { createHash } from 'node:crypto';
 import { listArchivePage, listFavoritesPage } from '../site/album-calls.js';
 import type { RpcCallerLike } from '../site/retry.js';

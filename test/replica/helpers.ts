@@ -1,10 +1,10 @@
 // Shared bits of the replica's own tests.
-import type { Browser, BrowserContext, Page } from '@playwright/test';
+import { test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { inflateRawSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
-import type { Replica } from './index.js';
+import { startReplica, type Replica, type ReplicaOptions } from './index.js';
 
 export const CAPTURES_DIR = fileURLToPath(new URL('../fixtures/real-captures/', import.meta.url));
 export const loadCapture = (name: string): unknown => JSON.parse(readFileSync(CAPTURES_DIR + name, 'utf8'));
@@ -20,6 +20,20 @@ export async function signedInPage(browser: Browser, replica: Replica, path = '/
   const page = await context.newPage();
   await page.goto(replica.baseUrl + path);
   return { context, page };
+}
+
+/** One replica and one signed-in page for a whole spec file: started before its first test, closed after its last. */
+export function replicaPageForFile(options: ReplicaOptions = {}): { readonly replica: Replica; readonly page: Page } {
+  const held = {} as { replica: Replica; context: BrowserContext; page: Page };
+  test.beforeAll(async ({ browser }) => {
+    held.replica = await startReplica(options);
+    Object.assign(held, await signedInPage(browser, held.replica));
+  });
+  test.afterAll(async () => {
+    await held.context?.close();
+    await held.replica?.close();
+  });
+  return held;
 }
 
 export interface RawRpc {

@@ -3,24 +3,14 @@
 // Favorites form and its recently-uploaded form are separate parts. Here for the parts of the
 // album, sharing and trash RPCs and the Favorites form; doctor-site.spec proves every part
 // through the program's own probe.
-import { test, expect, type BrowserContext, type Page } from '@playwright/test';
-import { sampleAlbums, startReplica, type Replica } from './index.js';
-import { rpcPayload, signedInPage } from './helpers.js';
+import { test, expect } from '@playwright/test';
+import { sampleAlbums } from './index.js';
+import { replicaPageForFile, rpcPayload } from './helpers.js';
 import { pageTexts, type SiteChangePart } from './site-changes.js';
 
 const KEY = /^AF1Qip[A-Za-z0-9_-]{20,}$/;
 
-let replica: Replica;
-let context: BrowserContext;
-let page: Page;
-test.beforeAll(async ({ browser }) => {
-  replica = await startReplica({ ...sampleAlbums() });
-  ({ context, page } = await signedInPage(browser, replica));
-});
-test.afterAll(async () => {
-  await context.close();
-  await replica.close();
-});
+const held = replicaPageForFile({ ...sampleAlbums() });
 
 interface Call {
   rpcid: string;
@@ -33,18 +23,18 @@ const CALLS: Record<'favorites' | 'EzkLib' | 'Z5xsfc' | 'snAcKc' | 'e9T5je' | 'z
   favorites: { rpcid: 'EzkLib', args: () => ['Favorites', [[5, '8', 0, 9]], null], rows: (p) => p[0] as unknown[][] },
   EzkLib: { rpcid: 'EzkLib', args: () => ['', [[4, 'ra', 0, 0]], null], rows: (p) => p[0] as unknown[][] },
   Z5xsfc: { rpcid: 'Z5xsfc', args: () => [null, null, null, null, 1, null, null, 100, [2], 5], rows: (p) => p[0] as unknown[][] },
-  snAcKc: { rpcid: 'snAcKc', args: () => [replica.albums.find((a) => a.own && a.entries.length > 0)!.albumKey, null, null, null], rows: (p) => p[1] as unknown[][] },
+  snAcKc: { rpcid: 'snAcKc', args: () => [held.replica.albums.find((a) => a.own && a.entries.length > 0)!.albumKey, null, null, null], rows: (p) => p[1] as unknown[][] },
   e9T5je: { rpcid: 'e9T5je', args: () => [null, null, [null, [[[2, 1]]], [null], [null, null], 1]], rows: (p) => p[1] as unknown[][] },
   zy0IHe: { rpcid: 'zy0IHe', args: () => [null], rows: (p) => p[0] as unknown[][] },
 };
 
 async function rowsOf(name: keyof typeof CALLS, changes: SiteChangePart[]): Promise<unknown[][]> {
-  replica.faults.siteChanged = new Set(changes);
+  held.replica.faults.siteChanged = new Set(changes);
   try {
     const call = CALLS[name];
-    return call.rows((await rpcPayload(page, call.rpcid, call.args())) as unknown[]);
+    return call.rows((await rpcPayload(held.page, call.rpcid, call.args())) as unknown[]);
   } finally {
-    replica.faults.siteChanged = new Set();
+    held.replica.faults.siteChanged = new Set();
   }
 }
 

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PROCESS_KINDS, type ProcessKind, TreeCpu } from './proc-cpu.js';
 import { treeMemory } from './proc-memory.js';
+import { DownloadPhase, directHttp, downloadedOf, perMinute } from './download-phase.js';
 import { signInProfile } from '../test/helpers/profile.js';
 import { startReplica, type Replica, type ReplicaItemSpec } from '../test/replica/index.js';
 
@@ -174,31 +175,19 @@ async function runSync(replica: Replica, build: Build, signedIn: string, concurr
   child.stderr.on('data', (d) => (stderr += d));
   const cpu = new TreeCpu(child.pid!);
   let peakPssKb = 0;
-  let firstStart: number | null = null;
-  let lastDone = started;
-  let doneCount = 0;
+  const phase = new DownloadPhase(started);
   let tick = 0;
   // CPU every 200 ms (cheap: one stat file per process), PSS every 600 ms (smaps_rollup is not).
   const sampler = setInterval(() => {
     tick++;
     cpu.sample();
     if (tick % 3 === 0) peakPssKb = Math.max(peakPssKb, treeMemory(child.pid!).pssKb);
-    if (firstStart === null && Object.keys(replica.counters.downloadStarts).length > 0) firstStart = performance.now();
-    const done = Object.values(replica.counters.downloads).reduce((a, b) => a + b, 0);
-    if (done > doneCount) {
-      doneCount = done;
-      lastDone = performance.now();
-    }
+    phase.sample(replica);
   }, 200);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearInterval(sampler);
   const wallMs = performance.now() - started;
-  let downloaded = 0;
-  try {
-    downloaded = Number((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { downloaded?: number }).downloaded ?? 0);
-  } catch {
-    downloaded = 0;
-  }
+  const downloaded = downloadedOf(stdout);
   if (code !== 0 || downloaded !== items) process.stderr.write(`bench items: ${build.label} at concurrency ${concurrency} exited ${code} with ${downloaded}/${items} downloaded\n${stderr.slice(-2000)}\n`);
   const bytes = { ...replica.counters.bytes };
   const requests = replica.counters.total;
@@ -212,7 +201,7 @@ async function runSync(replica: Replica, build: Build, signedIn: string, concurr
     code,
     downloaded,
     wallMs,
-    phaseMs: lastDone - (firstStart ?? started),
+    phaseMs: phase.ms,
     cpu: cpu.seconds(),
     ownBytes: bytes.download,
     extraBytes: Object.values(extraByKind).reduce((a, b) => a + b, 0),
@@ -224,29 +213,9 @@ async function runSync(replica: Replica, build: Build, signedIn: string, concurr
   };
 }
 
-async function directHttp(replica: Replica, concurrency: number): Promise<number> {
-  const urls = replica.items.flatMap((item) => {
-    const url = replica.downloadUrl(item.mediaKey, 'main');
-    return url ? [url] : [];
-  });
-  const cookie = `${replica.sessionCookie.name}=${replica.sessionCookie.value}`;
-  let next = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < urls.length) {
-      const url = urls[next++];
-      const response = await fetch(url, { headers: { cookie } });
-      if (!response.ok) throw new Error(`direct HTTP: ${url} answered ${response.status}`);
-      await response.arrayBuffer();
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
-  return perMinute(urls.length, performance.now() - started);
-}
 
 // ---- the table -------------------------------------------------------------------------------------
 
-const perMinute = (items: number, ms: number): number => (items / ms) * 60_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -371,7 +340,7 @@ export async function benchItems(args: string[] = []): Promise<boolean> {
       cells.push(...mine);
       for (let round = 0; round < o.rounds; round++) {
         for (const cell of mine) {
-          cell.direct.push(await directHttp(replica, cell.concurrency));
+          cell.direct.push(await directHttp(replica, cell.concurrency).then((d) => perMinute(d.items, d.ms)));
           // Interleaved, the order alternating by round: a slow spell of the machine hits both builds alike.
           const order = round % 2 === 0 ? builds : [...builds].reverse();
           for (const build of order) {

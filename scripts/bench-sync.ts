@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { treeMemory } from './proc-memory.js';
+import { DownloadPhase, directHttp, downloadedOf, perMinute } from './download-phase.js';
 import { signInProfile } from '../test/helpers/profile.js';
 import { startReplica, type Replica, type ReplicaItemSpec } from '../test/replica/index.js';
 
@@ -83,9 +84,7 @@ async function runSync(replica: Replica, profileDir: string, concurrency: number
   const outDir = mkdtempSync(path.join(os.tmpdir(), 'gphotos-keep-bench-out-'));
   replica.resetCounters();
   const started = performance.now();
-  let firstStart: number | null = null;
-  let lastDone = started;
-  let lastDoneCount = 0;
+  const phase = new DownloadPhase(started);
   const child = spawn(process.execPath, [cli, 'sync', '--out', outDir, '--profile', profileDir, '--base-url', replica.baseUrl, '--concurrency', String(concurrency), '--json', '--quiet'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, XDG_CONFIG_HOME: path.join(outDir, 'no-config') },
@@ -107,52 +106,20 @@ async function runSync(replica: Replica, profileDir: string, concurrency: number
       if (tree.pssKb > peakTreePssKb) peakTreePssKb = tree.pssKb;
       if (tree.processes > peakProcesses) peakProcesses = tree.processes;
     }
-    const starts = Object.keys(replica.counters.downloadStarts).length;
-    if (firstStart === null && starts > 0) firstStart = performance.now();
-    const done = Object.values(replica.counters.downloads).reduce((a, b) => a + b, 0);
-    if (done > lastDoneCount) {
-      lastDoneCount = done;
-      lastDone = performance.now();
-    }
+    phase.sample(replica);
   }, 50);
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   clearInterval(sampler);
   const wallMs = performance.now() - started;
-  let downloaded = 0;
-  try {
-    downloaded = Number((JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { downloaded?: number }).downloaded ?? 0);
-  } catch {
-    downloaded = 0;
-  }
+  const downloaded = downloadedOf(stdout);
   if (code !== 0 || downloaded !== total) process.stderr.write(`bench sync: concurrency ${concurrency} exited ${code} with ${downloaded}/${total} downloaded\n${stderr.slice(-2000)}\n`);
   rmSync(outDir, { recursive: true, force: true });
-  return { concurrency, code, wallMs, downloadPhaseMs: lastDone - (firstStart ?? started), downloaded, peakTreeKb, peakTreePssKb, peakProcesses };
+  return { concurrency, code, wallMs, downloadPhaseMs: phase.ms, downloaded, peakTreeKb, peakTreePssKb, peakProcesses };
 }
 
 // ---- the limit: the same downloads over plain HTTP ----------------------------------------
 
-async function directHttp(replica: Replica, concurrency: number): Promise<{ ms: number; bytes: number; items: number }> {
-  const urls = replica.items.flatMap((item) => {
-    const url = replica.downloadUrl(item.mediaKey, 'main');
-    return url ? [url] : [];
-  });
-  const cookie = `${replica.sessionCookie.name}=${replica.sessionCookie.value}`;
-  let next = 0;
-  let bytes = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    while (next < urls.length) {
-      const url = urls[next++];
-      const response = await fetch(url, { headers: { cookie } });
-      if (!response.ok) throw new Error(`direct HTTP: ${url} answered ${response.status}`);
-      bytes += (await response.arrayBuffer()).byteLength;
-    }
-  };
-  await Promise.all(Array.from({ length: concurrency }, () => worker()));
-  return { ms: performance.now() - started, bytes, items: urls.length };
-}
 
-const perMinute = (items: number, ms: number): number => (items / ms) * 60_000;
 
 /** n photos from the real phone and camera samples, one every 37 minutes back from 2025. */
 function phoneLibrary(n: number): ReplicaItemSpec[] {

@@ -2,7 +2,8 @@
 // while it runs: each process's own user + system time, by kind of process. A process that
 // ends between two samples loses what it used since the last one, so sample often (the
 // processes of a sync live for the whole run; only the tail after the last sample is lost).
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { childrenMap } from './proc-memory.js';
 
 /** Node (gphotos-keep), Chromium's browser process, its renderer(s), its other helpers, exiftool (perl). */
 export type ProcessKind = 'node' | 'browser' | 'renderer' | 'chromium-other' | 'exiftool' | 'other';
@@ -47,23 +48,6 @@ function ticksOf(pid: number): number | null {
   }
 }
 
-function parentsMap(): Map<number, number[]> {
-  const map = new Map<number, number[]>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = map.get(ppid) ?? [];
-      list.push(Number(name));
-      map.set(ppid, list);
-    } catch {
-      // Ended between readdir and read.
-    }
-  }
-  return map;
-}
-
 /** Accumulates the CPU of one process tree over repeated samples. */
 export class TreeCpu {
   private readonly seen = new Map<number, Seen>();
@@ -71,7 +55,7 @@ export class TreeCpu {
   constructor(private readonly root: number) {}
 
   sample(): void {
-    const children = parentsMap();
+    const children = childrenMap();
     const stack = [this.root];
     while (stack.length > 0) {
       const pid = stack.pop()!;

@@ -36,7 +36,8 @@ function pssKb(pid: number): number {
   }
 }
 
-function childrenMap(): Map<number, number[]> {
+/** Each process's children, by parent pid, read from /proc once. */
+export function childrenMap(): Map<number, number[]> {
   const map = new Map<number, number[]>();
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;

@@ -53,6 +53,8 @@ test.afterEach(() => {
 
 test('names sized from the file system: under, at and over the budget, at NAME_MAX ± 1, and the longest fallback all land whole or cut to fit, extension kept', async ({ replica, outDir, profileDir }) => {
   mkdirSync(outDir, { recursive: true });
+  // A tmpfs gives a file system whose NAME_MAX the test knows; mounting needs root, which this
+  // project's machines and CI run tests as (there it runs). Elsewhere it is skipped, saying why.
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=32m', 'tmpfs', outDir]);
     mounted = outDir;
